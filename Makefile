@@ -1,0 +1,71 @@
+# Partner-MEDDIC PRM — developer commands. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench vendor messages browser clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet .
+	@touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet ".[test]"
+	@touch $(STAMP) $@
+
+## Serve the demo on http://$(HOST):$(PORT) with SQLite and in-process tasks.
+run: $(STAMP)
+	DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Run the whole suite. Set DATABASE_URL and REDIS_URL to run on PostgreSQL with a real Celery worker.
+test: $(TEST_STAMP) browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Headless Chromium for the browser tests (Debian's package; browser downloads do not work offline).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk; \
+	  else echo "Browser tests need /usr/bin/chromium: sudo apt-get install -y chromium fonts-noto-cjk" >&2; exit 1; fi; }
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(TEST_STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(TEST_STAMP)
+	$(BIN)/python -m bench
+
+## Copy front-end assets (versions pinned in package.json) into static/vendor/.
+vendor:
+	npm install --no-audit --no-fund
+	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons/fonts static/vendor/htmx static/vendor/chartjs
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/
+	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css static/vendor/bootstrap-icons/
+	cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff static/vendor/bootstrap-icons/fonts/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+	for p in bootstrap bootstrap-icons htmx.org chart.js; do \
+	  cp node_modules/$$p/LICENSE* static/vendor/$$(echo $$p | sed 's/htmx.org/htmx/; s/chart.js/chartjs/')/ 2>/dev/null || true; done
+
+## Extract and compile the ja/en catalogs.
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l ja -l en --no-location --ignore=node_modules --ignore=.venv --ignore=static/vendor
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+clean:
+	rm -rf $(VENV) var staticfiles

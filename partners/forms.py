@@ -1,0 +1,97 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_scopes.forms import SafeModelChoiceField
+
+from partners.models import PARTNER_ROLES, VENDOR_ROLES, PartnerCompany, PartnerStatus, Role, Tier, Vendor
+from partners.selectors import channel_manager_choices
+
+
+class ChannelManagerField(SafeModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} <{obj.email}>" if obj.name else obj.email
+
+
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = PartnerCompany
+        fields = ["name", "tier", "status", "channel_manager", "contact_email"]
+
+    def __init__(self, *args, access, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel_manager"] = ChannelManagerField(
+            queryset=channel_manager_choices(access), required=False, label=_("Channel manager")
+        )
+        self.instance.vendor = access.vendor
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+
+class PartnerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("All tiers")), *Tier.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *PartnerStatus.choices]
+    )
+    channel_manager = forms.TypedChoiceField(
+        label=_("Channel manager"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, access, **kwargs):
+        super().__init__(*args, **kwargs)
+        managers = [(u.pk, u.name or u.email) for u in channel_manager_choices(access)]
+        self.fields["channel_manager"].choices = [("", _("All channel managers")), *managers]
+
+
+def _role_choices(roles):
+    return [(value, label) for value, label in Role.choices if value in roles]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _role_choices(roles)
+
+
+class PartnerInvitationForm(InvitationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, roles=PARTNER_ROLES, **kwargs)
+
+
+class StaffInvitationForm(InvitationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, roles=VENDOR_ROLES, **kwargs)
+
+
+class AcceptInvitationForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(render_value=True), strip=False
+    )
+    password_confirm = forms.CharField(
+        label=_("Password (again)"), widget=forms.PasswordInput(render_value=True), strip=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_confirm"):
+            self.add_error("password_confirm", _("The two passwords differ."))
+        return data
+
+
+class VendorSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Vendor
+        fields = ["name", "require_mfa_for_admins", "protection_days", "time_zone", "fiscal_year_start_month"]
+        widgets = {"fiscal_year_start_month": forms.Select(choices=[(m, m) for m in range(1, 13)])}
+
+    def clean_time_zone(self):
+        import zoneinfo
+
+        value = self.cleaned_data["time_zone"]
+        if value not in zoneinfo.available_timezones():
+            raise forms.ValidationError(_("Unknown time zone; use a name such as Asia/Tokyo."))
+        return value

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PrmConfig(AppConfig):
+    name = "prm"
+    verbose_name = "Partner MEDDIC"

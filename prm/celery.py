@@ -1,0 +1,67 @@
+"""Celery app. Tasks take ids, re-enter the vendor scope and call a service; they are enqueued on commit."""
+
+import os
+
+from celery import Celery
+from celery.contrib.django.task import DjangoTask
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings")
+
+app = Celery("prm")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+LONGEST_TASK_SECONDS = 60 * 60
+
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    timezone="Asia/Tokyo",
+    enable_utc=True,
+    task_time_limit=LONGEST_TASK_SECONDS,
+    task_soft_time_limit=LONGEST_TASK_SECONDS - 60,
+    # Late acknowledgement is opted into per task, only where running twice is harmless (idempotent upserts).
+    task_acks_late=False,
+    task_reject_on_worker_lost=False,
+    worker_prefetch_multiplier=1,
+    # A task is redelivered when unacknowledged this long; keep it above the longest task.
+    broker_transport_options={"visibility_timeout": LONGEST_TASK_SECONDS * 2},
+    result_backend_transport_options={"visibility_timeout": LONGEST_TASK_SECONDS * 2},
+    result_expires=60 * 60 * 24,
+    broker_connection_retry_on_startup=True,
+    task_track_started=True,
+    beat_schedule={
+        "expire-invitations": {
+            "task": "partners.tasks.expire_invitations_all",
+            "schedule": crontab(hour=1, minute=30),
+        },
+    },
+)
+
+
+class VendorTask(DjangoTask):
+    """A task whose first keyword argument is ``vendor_id``: the body runs inside that vendor's scope.
+
+    Enqueue with ``delay_on_commit``/``apply_async_on_commit`` from services so a rolled-back transaction
+    never starts work on rows that do not exist.
+    """
+
+    abstract = True
+
+    def __call__(self, *args, **kwargs):
+        from django_scopes import scopes_disabled
+
+        from partners.models import Vendor
+        from prm.tenancy import vendor_scope
+
+        vendor_id = kwargs.get("vendor_id")
+        if vendor_id is None:
+            raise TypeError(f"{self.name} must be called with vendor_id=…")
+        with scopes_disabled():
+            vendor = Vendor.objects.get(pk=vendor_id)
+        with vendor_scope(vendor):
+            return super().__call__(*args, **kwargs)
+
+
+app.autodiscover_tasks()

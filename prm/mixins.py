@@ -1,0 +1,39 @@
+"""Base classes for vendor pages: resolve tenant access, enforce MFA for vendor admins, check the role."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from partners.models import ALL_ROLES, VENDOR_ROLES, Role
+from prm import tenancy
+
+
+class VendorPageMixin(LoginRequiredMixin):
+    """Every page under ``/v/<vendor_slug>/``. Set ``roles`` to the roles that may open it (others get 403)."""
+
+    roles = ALL_ROLES
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.access = tenancy.enter(request, kwargs["vendor_slug"])
+        if self.access.needs_mfa_setup:
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
+        self.access.require(*self.roles)
+        self.vendor = self.access.vendor
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(access=self.access, vendor=self.vendor)
+        return context
+
+
+class VendorStaffMixin(VendorPageMixin):
+    roles = VENDOR_ROLES
+
+
+class VendorAdminMixin(VendorPageMixin):
+    roles = (Role.VENDOR_ADMIN,)

@@ -1,0 +1,24 @@
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **changes):
+    """The current query string with some parameters replaced (keeps filters while paging)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+@register.filter
+def yen(amount):
+    """¥1,234,567 — amounts are whole yen."""
+    if amount in (None, ""):
+        return "—"
+    return f"¥{intcomma(int(amount))}"

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+
+from partners.views_account import InvitationAcceptView, home
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("invitations/<str:token>/", InvitationAcceptView.as_view(), name="invitation_accept"),
+    path("admin/", admin.site.urls),
+    path("v/<slug:vendor_slug>/", include("partners.urls")),
+    path("api/v1/", include("prm.api_urls")),
+]

@@ -1,0 +1,117 @@
+"""Shared fixtures: two vendors (acme, rival), each with users in every role, as in DESIGN §2.
+
+``world`` builds:
+- acme: vendor_admin, channel_manager, partner "Alpha" (partner_admin, partner_rep), partner "Beta" (rep)
+- rival: vendor_admin and partner "Gamma" (partner_rep)
+Fixtures run with scopes disabled; code under test enters scopes itself.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django_scopes import scopes_disabled
+
+from partners import services
+from partners.models import Membership, PartnerCompany, Role, Tier, User, Vendor
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@dataclass
+class World:
+    acme: Vendor
+    rival: Vendor
+    alpha: PartnerCompany
+    beta: PartnerCompany
+    gamma: PartnerCompany
+    vendor_admin: User
+    channel_manager: User
+    partner_admin: User
+    partner_rep: User
+    beta_rep: User
+    rival_admin: User
+    rival_rep: User
+
+    def user(self, role: str) -> User | None:
+        return {
+            "anonymous": None,
+            "vendor_admin": self.vendor_admin,
+            "channel_manager": self.channel_manager,
+            "partner_admin": self.partner_admin,
+            "partner_rep": self.partner_rep,
+            "other_partner_rep": self.beta_rep,
+            "other_vendor_admin": self.rival_admin,
+        }[role]
+
+
+def make_user(email: str, name: str = "") -> User:
+    return services.user_create(email=email, password=PASSWORD, name=name)
+
+
+def add_member(user: User, vendor: Vendor, role: str, partner: PartnerCompany | None = None) -> Membership:
+    return Membership.objects.create(user=user, vendor=vendor, role=role, partner=partner)
+
+
+def build_world() -> World:
+    with scopes_disabled():
+        acme = Vendor.objects.create(slug="acme", name="Acme Software", require_mfa_for_admins=False)
+        rival = Vendor.objects.create(slug="rival", name="Rival Systems", require_mfa_for_admins=False)
+        vendor_admin = make_user("admin@acme.example", "Aiko Admin")
+        channel_manager = make_user("cm@acme.example", "Chika Manager")
+        partner_admin = make_user("padmin@alpha.example", "Pat Admin")
+        partner_rep = make_user("rep@alpha.example", "Riku Rep")
+        beta_rep = make_user("rep@beta.example", "Ben Rep")
+        rival_admin = make_user("admin@rival.example", "Rita Rival")
+        rival_rep = make_user("rep@gamma.example", "Gil Gamma")
+        alpha = PartnerCompany.objects.create(
+            vendor=acme,
+            name="Alpha Systems",
+            tier=Tier.GOLD,
+            status="active",
+            channel_manager=channel_manager,
+        )
+        beta = PartnerCompany.objects.create(
+            vendor=acme, name="Beta Integration", tier=Tier.SILVER, status="onboarding"
+        )
+        gamma = PartnerCompany.objects.create(
+            vendor=rival, name="Gamma Partners", tier=Tier.PLATINUM, status="active"
+        )
+        add_member(vendor_admin, acme, Role.VENDOR_ADMIN)
+        add_member(channel_manager, acme, Role.CHANNEL_MANAGER)
+        add_member(partner_admin, acme, Role.PARTNER_ADMIN, alpha)
+        add_member(partner_rep, acme, Role.PARTNER_REP, alpha)
+        add_member(beta_rep, acme, Role.PARTNER_REP, beta)
+        add_member(rival_admin, rival, Role.VENDOR_ADMIN)
+        add_member(rival_rep, rival, Role.PARTNER_REP, gamma)
+    return World(
+        acme,
+        rival,
+        alpha,
+        beta,
+        gamma,
+        vendor_admin,
+        channel_manager,
+        partner_admin,
+        partner_rep,
+        beta_rep,
+        rival_admin,
+        rival_rep,
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)`` logs the test client in as ``user`` (or leaves it anonymous for None)."""
+
+    def login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return login
