@@ -12,3 +12,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+WHITENOISE_AUTOREFRESH = True
+
+# Tasks run in-process in tests, even when REDIS_URL points at a real broker: a test that needs a real worker
+# is marked ``worker`` and switches eager mode off for its duration (tests/prm/test_worker.py).
+CELERY_TASK_ALWAYS_EAGER = True
+# With a shared Redis cache, a per-run key prefix keeps rate-limit counters and sessions of earlier runs out.
+CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405

@@ -22,3 +22,11 @@ def yen(amount):
     if amount in (None, ""):
         return "—"
     return f"¥{intcomma(int(amount))}"
+
+
+@register.filter
+def person(user):
+    """A user's name, else their email; a dash for nobody."""
+    if user is None:
+        return "—"
+    return user.name or user.email

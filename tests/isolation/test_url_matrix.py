@@ -1,0 +1,83 @@
+"""Every URL × every role against the expected outcome tables in ``cases_*.py`` (DESIGN §2).
+
+Another tenant's objects answer 404, a role without permission 403, anonymous users go to the login page.
+A URL pattern that no table covers fails ``test_every_url_is_in_the_table``.
+"""
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.isolation.cases import ADMIN_LOGIN, LOGIN, OK, ROLES, Case
+
+
+def load_cases() -> list[Case]:
+    cases: list[Case] = []
+    package = Path(__file__).parent
+    for module in pkgutil.iter_modules([str(package)]):
+        if module.name.startswith("cases_"):
+            cases += importlib.import_module(f"tests.isolation.{module.name}").CASES
+    return cases
+
+
+CASES = load_cases()
+
+
+def url_keys() -> set[str]:
+    """``namespace:name`` for named patterns, ``namespace:<regex>`` for unnamed ones."""
+    keys: set[str] = set()
+
+    def walk(patterns, namespace: str, prefix: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace
+                if pattern.namespace:
+                    inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                walk(pattern.url_patterns, inner, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                name = pattern.name or f"<{prefix}{pattern.pattern}>"
+                keys.add(f"{namespace}:{name}" if namespace else name)
+
+    walk(get_resolver().url_patterns, "", "")
+    return keys
+
+
+def test_every_url_is_in_the_table():
+    covered = {case.covers or case.name for case in CASES}
+    missing = sorted(url_keys() - covered)
+    assert not missing, f"URLs without an isolation expectation: {missing}"
+    stale = sorted(covered - url_keys())
+    assert not stale, f"Isolation cases for URLs that no longer exist: {stale}"
+
+
+def _request(client, case: Case, world):
+    path = case.path(world) if case.path else reverse(case.name, kwargs=case.kwargs(world))
+    data = case.data(world) if case.data else {}
+    method = getattr(client, case.method)
+    if case.json:
+        return method(path, data, content_type="application/json") if case.method != "get" else method(path)
+    return method(path, data)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_url_matrix(case: Case, role: str, world, client_for):
+    client = client_for(world.user(role))
+    response = _request(client, case, world)
+    expected = case.expect[role]
+    status, location = response.status_code, response.get("Location", "")
+    where = f"{case.id} as {role}: got {status} {location}"
+    if expected == LOGIN:
+        if case.json:
+            assert status in (401, 403), where
+        else:
+            assert status == 302 and location.startswith(reverse("account_login")), where
+    elif expected == ADMIN_LOGIN:
+        assert status == 302 and location.startswith(reverse("admin:login")), where
+    elif expected == OK:
+        assert status < 400, where
+    else:
+        assert status == expected, where
