@@ -5,7 +5,7 @@ from django_scopes import scopes_disabled
 from partners import services
 from partners.models import Invitation, Membership, Role
 from prm.tenancy import vendor_scope
-from tests.isolation.cases import LOGIN, OK, Case, acme, expect
+from tests.isolation.cases import LOGIN, Case, acme, expect
 
 
 def membership_of(user_attr: str):

@@ -53,9 +53,8 @@ def test_models_that_point_at_tenant_rows_carry_vendor_themselves():
 
 
 def test_none_scope_is_refused():
-    with pytest.raises(ImproperlyConfigured):
-        with vendor_scope(None):
-            pass
+    with pytest.raises(ImproperlyConfigured), vendor_scope(None):
+        pass
 
 
 def test_partner_rows_of_another_vendor_are_invisible(world):
