@@ -2,7 +2,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
-from partners.models import PARTNER_ROLES, VENDOR_ROLES, PartnerCompany, PartnerStatus, Role, Tier, Vendor
+from partners.models import (
+    PARTNER_ROLES,
+    VENDOR_ROLES,
+    PartnerCompany,
+    PartnerStatus,
+    Role,
+    Tier,
+    User,
+    Vendor,
+)
 from partners.selectors import channel_manager_choices
 
 
@@ -12,15 +21,17 @@ class ChannelManagerField(SafeModelChoiceField):
 
 
 class PartnerForm(forms.ModelForm):
+    channel_manager = ChannelManagerField(
+        queryset=User.objects.none(), required=False, label=_("Channel manager")
+    )
+
     class Meta:
         model = PartnerCompany
         fields = ["name", "tier", "status", "channel_manager", "contact_email"]
 
     def __init__(self, *args, access, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["channel_manager"] = ChannelManagerField(
-            queryset=channel_manager_choices(access), required=False, label=_("Channel manager")
-        )
+        self.fields["channel_manager"].queryset = channel_manager_choices(access)
         self.instance.vendor = access.vendor
 
     def clean_name(self):

@@ -9,6 +9,7 @@ Fixtures run with scopes disabled; code under test enters scopes itself.
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 from django_scopes import scopes_disabled
 
 from partners import services
@@ -102,6 +103,12 @@ def build_world() -> World:
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+@pytest.fixture
+def client():
+    """The Django test client, speaking English unless a test asks for Japanese (the product default is ja)."""
+    return Client(headers={"accept-language": "en"})
 
 
 @pytest.fixture
