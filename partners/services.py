@@ -212,8 +212,10 @@ def invitation_accept(
         raise ValidationError(_("This invitation link is not valid."))
     with vendor_scope(found.vendor):
         invitation = Invitation.objects.select_for_update().get(pk=found.pk)
-        if invitation.accepted_at or invitation.revoked_at:
+        if invitation.accepted_at:
             raise ValidationError(_("This invitation has already been used."))
+        if invitation.revoked_at:
+            raise ValidationError(_("This invitation was replaced by a newer one. Use the latest link you received."))
         if invitation.is_expired:
             raise ValidationError(_("This invitation has expired. Ask for a new one."))
         existing = User.objects.filter(email__iexact=invitation.email).first()
@@ -227,7 +229,10 @@ def invitation_accept(
             if not password:
                 raise ValidationError({"password": _("Choose a password.")})
             candidate = User(email=invitation.email, name=name)
-            validate_password(password, user=candidate)
+            try:
+                validate_password(password, user=candidate)
+            except ValidationError as error:
+                raise ValidationError({"password": error.messages}) from error
             account = user_create(email=invitation.email, password=password, name=name.strip())
         membership = Membership.objects.filter(user=account).first()
         if membership is not None and membership.is_active:
