@@ -64,6 +64,12 @@ class Command(BaseCommand):
             )
             with vendor_scope(vendor):
                 logins += self._seed_vendor(vendor, spec)
+        # One channel manager works for both vendors: the vendor switcher in the navigation bar.
+        both = User.objects.get(email="cm2@kumo.example")
+        hikari = Vendor.objects.get(slug="hikari")
+        with vendor_scope(hikari):
+            _member(both, hikari, Role.CHANNEL_MANAGER)
+        logins.append(("kumo+hikari", f"{Role.CHANNEL_MANAGER.label} ×2", both.email))
         self._print(logins)
 
     def _seed_vendor(self, vendor: Vendor, spec: dict) -> list[tuple[str, str, str]]:
