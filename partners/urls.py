@@ -10,6 +10,7 @@ urlpatterns = [
     path("partners/new/", views.PartnerCreateView.as_view(), name="partner_create"),
     path("partners/export.csv", views.PartnerExportView.as_view(), name="partner_export"),
     path("partners/import/", views_import.PartnerImportView.as_view(), name="partner_import"),
+    path("partners/import/template.csv", views_import.import_template, name="partner_import_template"),
     path("partners/<int:partner_id>/", views.PartnerDetailView.as_view(), name="partner_detail"),
     path("partners/<int:partner_id>/edit/", views.PartnerUpdateView.as_view(), name="partner_update"),
     path("partners/<int:partner_id>/invite/", views.PartnerInviteView.as_view(), name="partner_invite"),
