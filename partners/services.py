@@ -74,6 +74,12 @@ def _check_channel_manager(user: User | None) -> None:
         )
 
 
+def _check_partner_name_free(partner: PartnerCompany) -> None:
+    # The database constraint says the same; this names the field and says it in the vendor's words.
+    if PartnerCompany.objects.filter(name=partner.name).exclude(pk=partner.pk).exists():
+        raise ValidationError({"name": _("A partner company with this name already exists.")})
+
+
 def partner_create(
     *,
     access: Access,
@@ -94,6 +100,7 @@ def partner_create(
         channel_manager=channel_manager,
         contact_email=contact_email,
     )
+    _check_partner_name_free(partner)
     partner.full_clean()
     partner.save()
     return partner
@@ -106,6 +113,7 @@ def partner_update(*, access: Access, partner: PartnerCompany, **fields) -> Part
         _check_channel_manager(fields["channel_manager"])
     for field, value in fields.items():
         setattr(partner, field, value.strip() if field == "name" else value)
+    _check_partner_name_free(partner)
     partner.full_clean()
     partner.save()
     return partner

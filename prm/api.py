@@ -1,6 +1,11 @@
 """API base: tenant resolution for DRF views, error shapes of DESIGN §7."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from partners.models import ALL_ROLES
@@ -8,13 +13,13 @@ from prm import tenancy
 
 
 class MfaRequired(exceptions.PermissionDenied):
-    default_detail = "Two-factor authentication must be set up before using this vendor."
+    default_detail = _("Two-factor authentication must be set up before using this vendor.")
     default_code = "mfa_required"
 
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "This object was changed by someone else; reload it and apply your change again."
+    default_detail = _("This object was changed by someone else; reload it and apply your change again.")
     default_code = "stale_version"
 
 
@@ -36,8 +41,30 @@ class VendorAPIMixin:
         request.access = self.access
 
 
+def as_api_validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's ``ValidationError`` as the 400 of DESIGN §7: ``{"field": ["message"]}``.
+
+    Errors that name no field go under DRF's ``non_field_errors`` key.
+    """
+    if hasattr(error, "error_dict"):
+        detail = {
+            api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field: messages
+            for field, messages in error.message_dict.items()
+        }
+    else:
+        detail = {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    return exceptions.ValidationError(detail)
+
+
 def exception_handler(exc, context):
-    """DRF's handler, plus a machine-readable ``code`` on permission and conflict errors."""
+    """DRF's handler, plus a machine-readable ``code`` on permission and conflict errors.
+
+    Services raise Django's ``ValidationError`` and ``PermissionDenied``; they answer 400 and 403 here.
+    """
+    if isinstance(exc, DjangoValidationError):
+        exc = as_api_validation_error(exc)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.PermissionDenied | Conflict):
         codes = exc.get_codes()
