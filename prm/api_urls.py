@@ -3,7 +3,31 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from partners import api as partners_api
+
+partner_list = partners_api.PartnerViewSet.as_view({"get": "list", "post": "create"})
+partner_detail = partners_api.PartnerViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("auth/token/", partners_api.TokenView.as_view(), name="api_token"),
+    path("me/", partners_api.MeView.as_view(), name="api_me"),
+    path("vendors/<slug:vendor_slug>/partners/", partner_list, name="api_partner_list"),
+    path("vendors/<slug:vendor_slug>/partners/<int:partner_id>/", partner_detail, name="api_partner_detail"),
+    path(
+        "vendors/<slug:vendor_slug>/partners/<int:partner_id>/invitations/",
+        partners_api.PartnerInvitationView.as_view(),
+        name="api_partner_invitations",
+    ),
+    path(
+        "vendors/<slug:vendor_slug>/invitations/",
+        partners_api.StaffInvitationView.as_view(),
+        name="api_staff_invitations",
+    ),
+    path(
+        "invitations/<str:token>/accept/",
+        partners_api.InvitationAcceptView.as_view(),
+        name="api_invitation_accept",
+    ),
 ]
