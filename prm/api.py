@@ -64,7 +64,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = as_api_validation_error(exc)
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(*exc.args)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.PermissionDenied | Conflict):
         codes = exc.get_codes()
