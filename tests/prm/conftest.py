@@ -1,0 +1,155 @@
+"""Helpers for the platform tests: start-up settings in a clean subprocess, invitations in a given state.
+
+Celery runs eagerly in every test (``prm/test_settings.py``), also when ``REDIS_URL`` names a real broker;
+only tests marked ``worker`` switch a real worker on (``test_worker.py``).
+"""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from partners.models import Invitation, PartnerCompany, Role, User, Vendor
+from partners.services import invitation_create
+from prm.tenancy import Access, membership_for, vendor_scope
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+# Every variable the settings read: a subprocess starts from none of them, whatever the test run itself uses.
+SETTINGS_VARIABLES = (
+    "DJANGO_SETTINGS_MODULE",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "SITE_URL",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "CONN_MAX_AGE",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "DEFAULT_FROM_EMAIL",
+    "HTTPS",
+    "BEHIND_PROXY",
+    "INVITATION_TTL_DAYS",
+    "PARTNER_IMPORT_MAX_BYTES",
+    "PARTNER_IMPORT_MAX_ROWS",
+    "LOG_LEVEL",
+)
+
+# Prints the settings that the tests look at, as JSON, after loading prm.settings from the environment.
+SETTINGS_PROBE = """
+import json
+from django.conf import settings
+from prm.celery import app
+
+names = [
+    "DEBUG", "ALLOWED_HOSTS", "DATABASES", "CACHES", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND",
+    "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_CONTENT_TYPE_NOSNIFF",
+    "SECURE_REFERRER_POLICY", "SECURE_CROSS_ORIGIN_OPENER_POLICY", "X_FRAME_OPTIONS",
+    "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE",
+    "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY", "CSRF_COOKIE_SAMESITE",
+    "LANGUAGE_COOKIE_SECURE", "LANGUAGE_COOKIE_HTTPONLY", "LANGUAGE_COOKIE_SAMESITE",
+    "CONTENT_SECURITY_POLICY",
+]
+values = {name: getattr(settings, name) for name in names}
+values["celery"] = {
+    "broker_url": app.conf.broker_url,
+    "task_always_eager": app.conf.task_always_eager,
+}
+print(json.dumps(values, default=str))
+"""
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    """The current environment without any settings variable, plus ``values`` (production settings module)."""
+    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+    env["DJANGO_SETTINGS_MODULE"] = "prm.settings"
+    env.update(values)
+    return env
+
+
+def run_python(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603  (our own interpreter and manage.py)
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return run_python(["manage.py", *args], **env)
+
+
+def load_settings(**env: str) -> dict:
+    """Start the production settings in a subprocess with ``env`` and return what they resolved to."""
+    result = run_python(["-c", SETTINGS_PROBE], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def access_for(user: User, vendor: Vendor) -> Access:
+    """What ``user`` may do in ``vendor`` (call inside that vendor's scope)."""
+    membership = membership_for(user, vendor)
+    assert membership is not None
+    return Access(vendor=vendor, membership=membership)
+
+
+def invite(
+    vendor: Vendor,
+    admin: User,
+    email: str,
+    *,
+    partner: PartnerCompany | None = None,
+    expired: bool = False,
+    accepted: bool = False,
+) -> Invitation:
+    """An invitation made through the service, then moved to the wanted state."""
+    with vendor_scope(vendor):
+        role = Role.PARTNER_REP if partner else Role.CHANNEL_MANAGER
+        invitation, _token = invitation_create(
+            access=access_for(admin, vendor), email=email, role=role, partner=partner
+        )
+        changes = {}
+        if expired:
+            changes["expires_at"] = timezone.now() - timedelta(minutes=1)
+        if accepted:
+            changes["accepted_at"] = timezone.now() - timedelta(days=1)
+        if changes:
+            Invitation.objects.filter(pk=invitation.pk).update(**changes)
+        invitation.refresh_from_db()
+    return invitation
+
+
+def revoked(invitation: Invitation) -> bool:
+    with vendor_scope(invitation.vendor):
+        invitation.refresh_from_db()
+    return invitation.revoked_at is not None
+
+
+def revoked_names(invitations: dict[str, Invitation]) -> set[str]:
+    return {name for name, invitation in invitations.items() if revoked(invitation)}
+
+
+@pytest.fixture
+def invitations(world):
+    """Invitations of acme and rival in every state that matters for expiry."""
+    return {
+        "acme_expired": invite(world.acme, world.vendor_admin, "late@acme.example", expired=True),
+        "acme_expired_partner": invite(
+            world.acme, world.vendor_admin, "late@alpha.example", partner=world.alpha, expired=True
+        ),
+        "acme_open": invite(world.acme, world.vendor_admin, "soon@acme.example"),
+        "acme_accepted": invite(
+            world.acme, world.vendor_admin, "joined@acme.example", expired=True, accepted=True
+        ),
+        "rival_expired": invite(world.rival, world.rival_admin, "late@rival.example", expired=True),
+    }

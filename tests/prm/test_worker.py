@@ -1,0 +1,83 @@
+"""Tasks on a real Celery worker through the Redis broker (the PostgreSQL + Redis run).
+
+The worker runs in a thread of the test process with the solo pool, so it uses the test database; the test
+data is committed (``transaction=True``) for the worker's own connection to see it.
+"""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.conf import settings
+from django.db import connections
+
+from partners.tasks import expire_invitations, expire_invitations_all
+from prm.celery import app
+from tests.prm.conftest import revoked_names
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.skipif(
+        not settings.REDIS_URL,
+        reason="not applicable without REDIS_URL: this run executes tasks eagerly, in-process",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+WAIT_SECONDS = 30
+
+
+def _close_worker_connections(**kwargs):
+    # The worker thread's connections must not outlive it, or the test database cannot be dropped.
+    connections.close_all()
+
+
+@pytest.fixture
+def worker():
+    app.loader.import_default_modules()
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    app.control.purge()  # messages left behind by an interrupted earlier run
+    task_postrun.connect(_close_worker_connections, weak=False)
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=WAIT_SECONDS
+        ) as worker:
+            yield worker
+    finally:
+        task_postrun.disconnect(_close_worker_connections)
+        app.conf.task_always_eager = eager
+
+
+def wait_until(predicate, seconds: float = WAIT_SECONDS) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+def test_broker_is_redis():
+    assert app.conf.broker_url.startswith(("redis://", "rediss://"))
+
+
+def test_expire_invitations_on_a_worker(worker, world, invitations):
+    result = expire_invitations.delay(vendor_id=world.acme.pk)
+    assert result.get(timeout=WAIT_SECONDS) == 2
+    assert result.successful()
+    assert revoked_names(invitations) == {"acme_expired", "acme_expired_partner"}
+
+
+def test_expire_invitations_all_fans_out_on_a_worker(worker, world, invitations):
+    assert expire_invitations_all.delay().get(timeout=WAIT_SECONDS) == 2
+    expected = {"acme_expired", "acme_expired_partner", "rival_expired"}
+    # The per-vendor tasks run after the fan-out task returns.
+    assert wait_until(lambda: revoked_names(invitations) == expected), revoked_names(invitations)
+
+
+def test_vendor_task_without_vendor_id_fails_on_the_worker(worker):
+    result = app.send_task(expire_invitations.name, kwargs={})  # by name: skips the client-side check
+    with pytest.raises(TypeError, match="vendor_id"):
+        result.get(timeout=WAIT_SECONDS)
