@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench vendor messages browser clean
+.PHONY: install run test lint format bench vendor messages browser clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -22,6 +22,9 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet ".[test]"
 	@touch $(STAMP) $@
 
+## Create .venv and install the project with its test tools.
+install: $(TEST_STAMP)
+
 ## Serve the demo on http://$(HOST):$(PORT) with SQLite and in-process tasks.
 run: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
@@ -29,8 +32,12 @@ run: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole suite. Set DATABASE_URL and REDIS_URL to run on PostgreSQL with a real Celery worker.
+## Any failure fails the target, and so does collecting no tests at all (pytest exit code 5).
 test: $(TEST_STAMP) browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@echo "make test: database $${DATABASE_URL:+from DATABASE_URL}$${DATABASE_URL:-SQLite}; tasks $${REDIS_URL:+on Redis (REDIS_URL), worker tests on}$${REDIS_URL:-eager, worker tests skipped}"
+	@$(BIN)/python -m pytest $(PYTEST_ARGS) || { rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "make test: FAILED - pytest collected no tests" >&2; \
+	  else echo "make test: FAILED (pytest exit code $$rc)" >&2; fi; exit $$rc; }
 
 ## Headless Chromium for the browser tests (Debian's package; browser downloads do not work offline).
 browser:
@@ -58,7 +65,7 @@ vendor:
 	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css static/vendor/bootstrap-icons/
 	cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff static/vendor/bootstrap-icons/fonts/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
-	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/chartjs/
 	for p in bootstrap bootstrap-icons htmx.org chart.js; do \
 	  cp node_modules/$$p/LICENSE* static/vendor/$$(echo $$p | sed 's/htmx.org/htmx/; s/chart.js/chartjs/')/ 2>/dev/null || true; done
 
