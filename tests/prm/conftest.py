@@ -20,26 +20,8 @@ from prm.tenancy import Access, membership_for, vendor_scope
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
-# Every variable the settings read: a subprocess starts from none of them, whatever the test run itself uses.
-SETTINGS_VARIABLES = (
-    "DJANGO_SETTINGS_MODULE",
-    "DEBUG",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "SITE_URL",
-    "CSRF_TRUSTED_ORIGINS",
-    "DATABASE_URL",
-    "CONN_MAX_AGE",
-    "REDIS_URL",
-    "EMAIL_URL",
-    "DEFAULT_FROM_EMAIL",
-    "HTTPS",
-    "BEHIND_PROXY",
-    "INVITATION_TTL_DAYS",
-    "PARTNER_IMPORT_MAX_BYTES",
-    "PARTNER_IMPORT_MAX_ROWS",
-    "LOG_LEVEL",
-)
+# A subprocess sees only these from the test run (not DATABASE_URL, REDIS_URL, DJANGO_ALLOW_ASYNC_UNSAFE, …).
+PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ")
 
 # Prints the settings that the tests look at, as JSON, after loading prm.settings from the environment.
 SETTINGS_PROBE = """
@@ -66,8 +48,8 @@ print(json.dumps(values, default=str))
 
 
 def clean_env(**values: str) -> dict[str, str]:
-    """The current environment without any settings variable, plus ``values`` (production settings module)."""
-    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+    """A minimal environment plus ``values``, loading the production settings module."""
+    env = {key: os.environ[key] for key in PASSED_THROUGH if key in os.environ}
     env["DJANGO_SETTINGS_MODULE"] = "prm.settings"
     env.update(values)
     return env
