@@ -135,6 +135,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Partner MEDDIC"
+# Accept the code of the neighbouring 30-second window too: phones drift by a few seconds.
+MFA_TOTP_TOLERANCE = 1
 
 EMAIL_CONFIG = env_email("EMAIL_URL", default="consolemail://")
 globals().update(EMAIL_CONFIG)

@@ -53,6 +53,7 @@ CASES = [
     # Outside any vendor.
     Case("home", expect(LOGIN, 302, 302, 302, 302, 302, 302), kwargs=lambda w: {}),
     Case("healthz", expect(200, 200, 200, 200, 200, 200, 200), kwargs=lambda w: {}),
+    Case("favicon", expect(301, 301, 301, 301, 301, 301, 301), kwargs=lambda w: {}),
     Case(
         "set_language",
         expect(302, 302, 302, 302, 302, 302, 302),
