@@ -223,7 +223,9 @@ def invitation_accept(
         if invitation.accepted_at:
             raise ValidationError(_("This invitation has already been used."))
         if invitation.revoked_at:
-            raise ValidationError(_("This invitation was replaced by a newer one. Use the latest link you received."))
+            raise ValidationError(
+                _("This invitation was replaced by a newer one. Use the latest link you received.")
+            )
         if invitation.is_expired:
             raise ValidationError(_("This invitation has expired. Ask for a new one."))
         existing = User.objects.filter(email__iexact=invitation.email).first()

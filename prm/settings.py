@@ -125,7 +125,9 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Partner MEDDIC] "  # without the sites framework allauth would use the host name
+ACCOUNT_EMAIL_SUBJECT_PREFIX = (
+    "[Partner MEDDIC] "  # without the sites framework allauth would use the host name
+)
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
