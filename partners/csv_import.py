@@ -58,8 +58,12 @@ COLUMNS = (
         "contact_email",
         gettext_lazy("Contact email"),
         aliases=("連絡先メールアドレス", "連絡先メール", "連絡先"),
-        help=gettext_lazy("The partner's contact address."),
+        help=gettext_lazy("The partner's contact email address."),
     ),
+    # Columns of the partner list's CSV export, so that an exported file can be imported as it is.
+    CsvColumn("active_users", gettext_lazy("Active users"), ignored=True),
+    CsvColumn("onboarding", gettext_lazy("Onboarding"), ignored=True),
+    CsvColumn("created", gettext_lazy("Created"), ignored=True),
 )
 
 # The usual Japanese names, accepted whatever the catalogs translate the labels as.

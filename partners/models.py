@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 
@@ -125,7 +126,7 @@ class Tier(models.TextChoices):
 
 class PartnerStatus(models.TextChoices):
     INVITED = "invited", _("Invited")
-    ONBOARDING = "onboarding", _("Onboarding")
+    ONBOARDING = "onboarding", pgettext_lazy("partner status", "Onboarding")
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")
 

@@ -99,7 +99,7 @@ class PartnerImportView(VendorAdminMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            columns=COLUMNS,
+            columns=[column for column in COLUMNS if not column.ignored],
             tiers=_choices_help(Tier),
             statuses=_choices_help(PartnerStatus),
             max_bytes=settings.PARTNER_IMPORT_MAX_BYTES,

@@ -43,6 +43,10 @@ class CsvFileError(ValidationError):
     """The file as a whole cannot be read; ``messages`` says why, naming the line where there is one."""
 
 
+# The header key of a column that is recognised but not imported (CsvColumn.ignored).
+IGNORED = "__ignored__"
+
+
 @dataclass(frozen=True)
 class CsvColumn:
     """An expected column.
@@ -56,6 +60,8 @@ class CsvColumn:
     required: bool = False
     aliases: tuple[str, ...] = ()
     help: str | Promise = ""
+    # Accepted in the header and dropped (e.g. columns our own CSV export adds), so an export re-imports.
+    ignored: bool = False
 
     def header_names(self) -> set[str]:
         names = {self.key, *self.aliases}
@@ -192,7 +198,7 @@ def _match_header(cells: Sequence[str], columns: Sequence[CsvColumn]) -> list[st
                 % {
                     "name": cell.strip(),
                     "letter": column_letter(index),
-                    "expected": ", ".join(c.key for c in columns),
+                    "expected": ", ".join(c.key for c in columns if not c.ignored),
                 }
             )
             keys.append(None)
@@ -207,7 +213,7 @@ def _match_header(cells: Sequence[str], columns: Sequence[CsvColumn]) -> list[st
                 }
             )
         seen.setdefault(column.key, index)
-        keys.append(column.key)
+        keys.append(IGNORED if column.ignored else column.key)
     for column in columns:
         if column.required and column.key not in seen:
             problems.append(_("the required column “%(column)s” is missing.") % {"column": column.title})
@@ -270,14 +276,16 @@ def read_csv(data: bytes, *, columns: Sequence[CsvColumn], max_rows: int) -> Csv
         rows.append(_row(line, cells, keys))
     if not rows:
         raise CsvFileError(_("The file has a header but no rows to import."), code="no_rows")
-    return CsvTable(encoding=encoding, columns=[key for key in keys if key], rows=rows)
+    return CsvTable(encoding=encoding, columns=[key for key in keys if key and key != IGNORED], rows=rows)
 
 
 def _row(line: int, cells: Sequence[str], keys: Sequence[str | None]) -> CsvRow:
-    row = CsvRow(line=line, values={key: "" for key in keys if key})
+    row = CsvRow(line=line, values={key: "" for key in keys if key and key != IGNORED})
     for index, cell in enumerate(cells):
         value = cell.strip()
         key = keys[index] if index < len(keys) else None
+        if key == IGNORED:
+            continue
         if key is not None:
             row.values[key] = value
         elif value:
@@ -289,4 +297,4 @@ def _row(line: int, cells: Sequence[str], keys: Sequence[str | None]) -> CsvRow:
 
 def template_header(columns: Sequence[CsvColumn]) -> list[str]:
     """The header of a blank import file, in the current language (any language is accepted back)."""
-    return [str(column.label) for column in columns]
+    return [str(column.label) for column in columns if not column.ignored]

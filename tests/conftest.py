@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django_scopes import scopes_disabled
 
 from partners import services
@@ -103,6 +104,13 @@ def build_world() -> World:
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Tests read English messages unless they switch to Japanese themselves (the product default is ja)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -434,3 +434,16 @@ def test_other_vendor_admin_gets_404(world, client_for):
     client = client_for(world.rival_admin)
     assert client.get(import_url()).status_code == 404
     assert upload(client, b"name\r\nSneaky Co\r\n").status_code == 404
+
+
+def test_an_exported_partner_list_imports_again_as_it_is(world, client_for):
+    """Export from one vendor, import into another: the export-only columns are accepted and ignored."""
+    with scopes_disabled():
+        PartnerCompany.objects.filter(vendor=world.acme).update(channel_manager=None)
+    exported = client_for(world.vendor_admin).get(reverse("partner_export", args=["acme"])).content
+    with vendor_scope(world.rival):
+        access = Access(vendor=world.rival, membership=Membership.objects.get(user=world.rival_admin))
+        result = partner_import_preview(access=access, data=exported)
+    assert result.errors == [] and result.can_import
+    assert {row.name for row in result.rows} == {"Alpha Systems", "Beta Integration"}
+    assert {row.tier for row in result.rows} == {Tier.GOLD, Tier.SILVER}
