@@ -28,7 +28,7 @@ install: $(TEST_STAMP)
 ## Serve the demo on http://$(HOST):$(PORT) with SQLite and in-process tasks.
 run: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
-	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py seed_demo
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole suite. Set DATABASE_URL and REDIS_URL to run on PostgreSQL with a real Celery worker.

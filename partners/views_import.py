@@ -89,7 +89,11 @@ def pending_discard(session, upload_id: str) -> None:
 
 
 def _choices_help(choices) -> list[tuple[str, str, tuple[str, ...]]]:
-    return [(value, label, CHOICE_ALIASES.get(value, ())) for value, label in choices.choices]
+    """(code, label, other accepted names) for the column help; the label itself is not repeated."""
+    return [
+        (value, label, tuple(alias for alias in CHOICE_ALIASES.get(value, ()) if alias != str(label)))
+        for value, label in choices.choices
+    ]
 
 
 class PartnerImportView(VendorAdminMixin, TemplateView):

@@ -71,6 +71,12 @@ class CsvColumn:
         return {normalize_header(name) for name in names}
 
     @property
+    def other_name(self) -> str:
+        """A second accepted header name to show next to the label (not the label itself again)."""
+        label = str(self.label)
+        return next((alias for alias in self.aliases if alias != label), "")
+
+    @property
     def title(self) -> str:
         return f"{self.label} ({self.key})"
 

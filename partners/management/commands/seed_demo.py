@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -125,7 +126,7 @@ class Command(BaseCommand):
         return logins
 
     def _print(self, logins):
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ with:"))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Log in at {settings.SITE_URL}/ with:"))
         for vendor, role, email in logins:
             self.stdout.write(f"  {vendor:8} {role!s:18} {email:28} {DEMO_PASSWORD}")
         self.stdout.write("  (every demo user has the same password)")
