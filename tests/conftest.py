@@ -15,6 +15,7 @@ from django_scopes import scopes_disabled
 
 from partners import services
 from partners.models import Membership, PartnerCompany, Role, Tier, User, Vendor
+from prm.tenancy import Access, vendor_scope
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -52,6 +53,25 @@ def make_user(email: str, name: str = "") -> User:
 
 def add_member(user: User, vendor: Vendor, role: str, partner: PartnerCompany | None = None) -> Membership:
     return Membership.objects.create(user=user, vendor=vendor, role=role, partner=partner)
+
+
+def access_of(user: User, vendor: Vendor) -> Access:
+    """What ``user`` may do in ``vendor``, as the request would resolve it."""
+    with scopes_disabled():
+        membership = Membership.objects.select_related("user", "partner").get(user=user, vendor=vendor)
+    return Access(vendor=vendor, membership=membership)
+
+
+def invitation_token(world: World, email: str = "guest@example.com") -> str:
+    """A fresh invitation by acme's admin for a new rep of Alpha; returns its one-time token."""
+    with vendor_scope(world.acme):
+        _invitation, token = services.invitation_create(
+            access=access_of(world.vendor_admin, world.acme),
+            email=email,
+            role=Role.PARTNER_REP,
+            partner=world.alpha,
+        )
+    return token
 
 
 def build_world() -> World:

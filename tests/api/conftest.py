@@ -6,12 +6,9 @@ import pytest
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.core.cache import cache
-from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
 from partners import services
-from partners.models import Membership
-from prm.tenancy import Access
 
 
 @pytest.fixture(autouse=True)
@@ -50,12 +47,6 @@ def api_with_token(api):
         return api
 
     return login
-
-
-def access_of(user, vendor) -> Access:
-    with scopes_disabled():
-        membership = Membership.objects.select_related("user", "partner").get(user=user, vendor=vendor)
-    return Access(vendor=vendor, membership=membership)
 
 
 class Mfa:

@@ -12,8 +12,7 @@ from django_scopes import scopes_disabled
 from partners import services
 from partners.models import Invitation, Membership, User
 from prm.tenancy import vendor_scope
-from tests.api.conftest import access_of
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, access_of
 
 
 def partner_invite_url(partner, vendor="acme"):

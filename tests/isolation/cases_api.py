@@ -6,10 +6,8 @@ company) is 404 and an action the role may not take on a visible object is 403. 
 ``cases_pages.py``.
 """
 
-from partners import services
-from partners.models import Membership, Role
-from prm.tenancy import Access, vendor_scope
-from tests.conftest import PASSWORD
+from partners.models import Role
+from tests.conftest import PASSWORD, invitation_token
 from tests.isolation.cases import Case, acme, expect
 
 NEW_PARTNER = {"name": "Delta Solutions", "tier": "silver", "status": "invited"}
@@ -37,15 +35,7 @@ def invite_staff(world):
 
 def open_invitation(world):
     """kwargs with the token of a fresh invitation of acme's admin for a new rep of Alpha."""
-    with vendor_scope(world.acme):
-        membership = Membership.objects.get(user=world.vendor_admin)
-        _invitation, token = services.invitation_create(
-            access=Access(vendor=world.acme, membership=membership),
-            email="guest@example.com",
-            role=Role.PARTNER_REP,
-            partner=world.alpha,
-        )
-    return {"token": token}
+    return {"token": invitation_token(world)}
 
 
 def new_account(world):

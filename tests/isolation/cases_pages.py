@@ -2,9 +2,8 @@
 
 from django_scopes import scopes_disabled
 
-from partners import services
-from partners.models import Invitation, Membership, Role
-from prm.tenancy import vendor_scope
+from partners.models import Membership, Role
+from tests.conftest import invitation_token
 from tests.isolation.cases import LOGIN, Case, acme, expect
 
 
@@ -31,22 +30,7 @@ def invite_rep(world):
 
 
 def open_invitation_path(world):
-    with vendor_scope(world.acme):
-        access_membership = Membership.objects.get(user=world.vendor_admin)
-        from prm.tenancy import Access
-
-        _invitation, token = services.invitation_create(
-            access=Access(vendor=world.acme, membership=access_membership),
-            email="guest@example.com",
-            role=Role.PARTNER_REP,
-            partner=world.alpha,
-        )
-    return f"/invitations/{token}/"
-
-
-def _no_invitations(world):
-    with scopes_disabled():
-        return Invitation.objects.count()
+    return f"/invitations/{invitation_token(world)}/"
 
 
 CASES = [

@@ -11,13 +11,8 @@ from django_scopes import scopes_disabled
 
 from partners import services
 from partners.models import Invitation, Membership, Role, User
-from prm.tenancy import Access, vendor_scope
-from tests.conftest import PASSWORD
-
-
-def access_of(user, vendor) -> Access:
-    with vendor_scope(vendor):
-        return Access(vendor=vendor, membership=Membership.objects.get(user=user))
+from prm.tenancy import vendor_scope
+from tests.conftest import PASSWORD, access_of
 
 
 def invite(world, email="new@alpha.example", role=Role.PARTNER_REP, by=None, partner="alpha", vendor=None):

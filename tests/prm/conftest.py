@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from partners.models import Invitation, PartnerCompany, Role, User, Vendor
 from partners.services import invitation_create
-from prm.tenancy import Access, membership_for, vendor_scope
+from prm.tenancy import vendor_scope
+from tests.conftest import access_of
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -78,11 +79,7 @@ def load_settings(**env: str) -> dict:
     return json.loads(result.stdout)
 
 
-def access_for(user: User, vendor: Vendor) -> Access:
-    """What ``user`` may do in ``vendor`` (call inside that vendor's scope)."""
-    membership = membership_for(user, vendor)
-    assert membership is not None
-    return Access(vendor=vendor, membership=membership)
+access_for = access_of
 
 
 def invite(
