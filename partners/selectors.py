@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from partners.models import VENDOR_ROLES, Invitation, Membership, PartnerCompany
+from partners.models import VENDOR_ROLES, Invitation, Membership, PartnerCompany, PartnerStatus, Tier
 from prm.tenancy import Access
 
 
@@ -15,6 +15,19 @@ def partners_visible(access: Access) -> QuerySet[PartnerCompany]:
     if access.is_partner_role:
         qs = qs.filter(pk=access.partner.pk)
     return qs
+
+
+def partner_counts(access: Access) -> dict[str, int]:
+    """Partners per tier (``tier_<code>``), per status (``status_<code>``) and assigned to the caller (``mine``),
+    in one aggregate query over the partners the caller can see."""
+    qs = PartnerCompany.objects.all()
+    if access.is_partner_role:
+        qs = qs.filter(pk=access.partner.pk)
+    return qs.aggregate(
+        **{f"tier_{tier}": Count("pk", filter=Q(tier=tier)) for tier in Tier.values},
+        **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in PartnerStatus.values},
+        mine=Count("pk", filter=Q(channel_manager=access.user)),
+    )
 
 
 def partner_get(access: Access, partner_id: int) -> PartnerCompany:

@@ -38,17 +38,15 @@ class DashboardView(VendorPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         partners = selectors.partners_visible(self.access)
         if self.access.is_vendor_staff:
-            context["tier_counts"] = [
-                (label, partners.filter(tier=value).count()) for value, label in Tier.choices
-            ]
+            counts = selectors.partner_counts(self.access)
+            context["tier_counts"] = [(label, counts[f"tier_{value}"]) for value, label in Tier.choices]
             context["status_counts"] = [
-                (value, label, partners.filter(status=value).count())
-                for value, label in PartnerStatus.choices
+                (value, label, counts[f"status_{value}"]) for value, label in PartnerStatus.choices
             ]
             context["onboarding"] = partners.exclude(status=PartnerStatus.SUSPENDED).order_by(
                 "status", "name"
             )[:8]
-            context["mine"] = partners.filter(channel_manager=self.request.user).count()
+            context["mine"] = counts["mine"]
         else:
             context["partner"] = partners.first()
         return context

@@ -242,3 +242,19 @@ def test_settings_refuse_an_unknown_time_zone(world, client_for):
         },
     )
     assert response.status_code == 200 and "Unknown time zone" in response.content.decode()
+
+
+def test_staff_dashboard_counts_partners_by_status_tier_and_manager(
+    world, client_for, django_assert_max_num_queries
+):
+    client = client_for(world.channel_manager)
+    response = client.get(url("dashboard"))
+    context = response.context
+    assert dict(context["tier_counts"])["Gold"] == 1
+    assert {value: n for value, _label, n in context["status_counts"]} == {
+        "invited": 0,
+        "onboarding": 1,
+        "active": 1,
+        "suspended": 0,
+    }
+    assert context["mine"] == 1
