@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "deals",
     "meddic",
     "knowledge",
+    "audit",
 ]
 
 MIDDLEWARE = [

@@ -23,5 +23,6 @@ urlpatterns = [
     path("invitations/<str:token>/", InvitationAcceptView.as_view(), name="invitation_accept"),
     path("admin/", admin.site.urls),
     path("v/<slug:vendor_slug>/", include("partners.urls")),
+    path("v/<slug:vendor_slug>/", include("deals.urls")),
     path("api/v1/", include("prm.api_urls")),
 ]

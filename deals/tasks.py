@@ -1,0 +1,24 @@
+"""Nightly registration housekeeping: one task per vendor, dispatched by beat."""
+
+from django_scopes import scopes_disabled
+
+from deals.workflow import protection_expire
+from partners.models import Vendor
+from prm.celery import VendorTask, app
+
+
+@app.task(base=VendorTask, acks_late=True)
+def expire_protection(*, vendor_id: int) -> int:
+    """End this vendor's lapsed registration protections and notify (idempotent: safe to run twice)."""
+    with scopes_disabled():
+        vendor = Vendor.objects.get(pk=vendor_id)
+    return protection_expire(vendor=vendor)
+
+
+@app.task
+def expire_protection_all() -> int:
+    with scopes_disabled():
+        vendor_ids = list(Vendor.objects.filter(is_active=True).values_list("pk", flat=True))
+    for vendor_id in vendor_ids:
+        expire_protection.delay(vendor_id=vendor_id)
+    return len(vendor_ids)
