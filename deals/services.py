@@ -23,7 +23,7 @@ from deals.validation import (
     validate_proposal_reason,
 )
 from meddic import services as meddic_services
-from partners.models import Role
+from partners.models import Membership, Role, User
 from prm.clock import vendor_today
 from prm.tenancy import Access
 
@@ -117,14 +117,31 @@ def _record_phase(deal: Deal, *, from_phase: str, actor, now) -> None:
         deal.closed_at = None
 
 
+def _owner_for(access: Access, owner: User | None) -> User:
+    """The deal's owner: the caller, or (partner admins only) an active member of the admin's own company."""
+    if owner is None or owner.pk == access.user.pk:
+        return access.user
+    if access.role != Role.PARTNER_ADMIN:
+        raise PermissionDenied(
+            _("Only a partner admin can register a deal for another member of the company.")
+        )
+    if not Membership.objects.filter(user=owner, partner=access.partner, is_active=True).exists():
+        raise ValidationError({"owner": _("The owner must be an active member of your company.")})
+    return owner
+
+
 @transaction.atomic
-def deal_create(*, access: Access, fields: dict, meddic: dict | None = None) -> Deal:
+def deal_create(
+    *, access: Access, fields: dict, meddic: dict | None = None, owner: User | None = None
+) -> Deal:
     """A partner user registers a deal for their own company, as its owner, in draft.
 
-    ``fields`` are the template's answers (``DEAL_FIELDS``); ``meddic`` optional element answers.
+    ``fields`` are the template's answers (``DEAL_FIELDS``); ``meddic`` optional element answers. A partner
+    admin may name another active member of their company as ``owner`` (e.g. when importing a file).
     """
     if not access.is_partner_role:
         raise PermissionDenied(_("Deals are registered by partner users."))
+    owner = _owner_for(access, owner)
     unknown = set(fields) - set(DEAL_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
@@ -133,7 +150,7 @@ def deal_create(*, access: Access, fields: dict, meddic: dict | None = None) -> 
         raise ValidationError({name: _("This field is required.") for name in missing})
     changes = meddic_services.meddic_clean(meddic or {})
     now = timezone.now()
-    deal = Deal(vendor=access.vendor, partner=access.partner, owner=access.user, **fields)
+    deal = Deal(vendor=access.vendor, partner=access.partner, owner=owner, **fields)
     _apply_rules(deal, today=vendor_today(access.vendor))
     deal.save()
     _record_phase(deal, from_phase="", actor=access.user, now=now)
@@ -145,7 +162,14 @@ def deal_create(*, access: Access, fields: dict, meddic: dict | None = None) -> 
         actor=access.user,
         action="deal.create",
         subject=deal,
-        changes=changes_between({}, {k: v for k, v in deal_values(deal).items() if v not in ("", None)}),
+        changes=changes_between(
+            {},
+            {
+                **{k: v for k, v in deal_values(deal).items() if v not in ("", None)},
+                # Recorded only when it is not the person registering.
+                **({"owner": owner.email} if owner.pk != access.user.pk else {}),
+            },
+        ),
         deal_id=deal.pk,
     )
     meddic_services.elements_apply(access=access, deal=deal, changes=changes)
