@@ -41,3 +41,33 @@ def test_staff_flag_without_superuser_is_not_enough(world, client_for):
         world.vendor_admin.save()
     response = client_for(world.vendor_admin).get(reverse("admin:partners_partnercompany_changelist"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+
+
+def test_superuser_opens_deals_and_their_history_of_both_vendors(world, superuser, client_for):
+    from tests.deals.conftest import register
+
+    acme_deal = register(world, world.partner_rep, submit=True, customer_name="アクメ顧客")
+    rival_deal = register(world, world.rival_rep, world.rival, submit=True, customer_name="ライバル顧客")
+    client = client_for(superuser)
+    content = client.get(reverse("admin:deals_deal_changelist")).content.decode()
+    assert "アクメ顧客" in content and "ライバル顧客" in content
+    for deal in (acme_deal, rival_deal):
+        assert client.get(reverse("admin:deals_deal_change", args=[deal.pk])).status_code == 200
+    assert client.get(reverse("admin:audit_auditentry_changelist")).status_code == 200
+
+
+def test_the_audit_history_is_read_only_in_the_admin(world, superuser, client_for):
+    from audit.models import AuditEntry
+    from tests.deals.conftest import register
+
+    register(world, world.partner_rep)
+    with scopes_disabled():
+        entry = AuditEntry.objects.first()
+    client = client_for(superuser)
+    assert client.get(reverse("admin:audit_auditentry_add")).status_code == 403
+    assert (
+        client.post(reverse("admin:audit_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    with scopes_disabled():
+        assert AuditEntry.objects.filter(pk=entry.pk).exists()
