@@ -55,13 +55,16 @@ class PendingUpload:
     data: bytes
 
 
-def _pending(session) -> dict:
-    return session.get(SESSION_KEY, {})
+def _pending(session, key: str) -> dict:
+    return session.get(key, {})
 
 
-def pending_save(session, *, vendor_id: int, filename: str, data: bytes) -> str:
-    """Keep an upload for the preview and the confirmation; the oldest ones make room for it."""
-    uploads = _pending(session)
+def pending_save(session, *, vendor_id: int, filename: str, data: bytes, key: str = SESSION_KEY) -> str:
+    """Keep an upload for the preview and the confirmation; the oldest ones make room for it.
+
+    ``key`` is the session slot of one kind of import (other imports reuse these helpers with their own key).
+    """
+    uploads = _pending(session, key)
     while len(uploads) >= MAX_PENDING:
         uploads.pop(next(iter(uploads)))
     upload_id = secrets.token_urlsafe(16)
@@ -70,22 +73,22 @@ def pending_save(session, *, vendor_id: int, filename: str, data: bytes) -> str:
         "filename": filename,
         "data": base64.b64encode(zlib.compress(data)).decode("ascii"),
     }
-    session[SESSION_KEY] = uploads
+    session[key] = uploads
     return upload_id
 
 
-def pending_get(session, *, vendor_id: int, upload_id: str) -> PendingUpload | None:
-    stored = _pending(session).get(upload_id or "")
+def pending_get(session, *, vendor_id: int, upload_id: str, key: str = SESSION_KEY) -> PendingUpload | None:
+    stored = _pending(session, key).get(upload_id or "")
     if stored is None or stored["vendor"] != vendor_id:
         return None
     data = zlib.decompress(base64.b64decode(stored["data"]))
     return PendingUpload(id=upload_id, filename=stored["filename"], data=data)
 
 
-def pending_discard(session, upload_id: str) -> None:
-    uploads = _pending(session)
+def pending_discard(session, upload_id: str, *, key: str = SESSION_KEY) -> None:
+    uploads = _pending(session, key)
     if uploads.pop(upload_id, None) is not None:
-        session[SESSION_KEY] = uploads
+        session[key] = uploads
 
 
 def _choices_help(choices) -> list[tuple[str, str, tuple[str, ...]]]:
