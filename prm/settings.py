@@ -227,6 +227,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Stable enum names where fields share a name or a choice set (the partner's `status` keeps `StatusEnum`).
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "partners.models.PartnerStatus",
+        "ChampionStatusEnum": "meddic.models.ChampionStatus",
+        "YesNoUnknownEnum": "meddic.models.TriState",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process (eager) for the embedded default.
@@ -240,6 +246,9 @@ CELERY_TASK_STORE_EAGER_RESULT = True
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", default=7, minimum=1)
 PARTNER_IMPORT_MAX_BYTES = env_int("PARTNER_IMPORT_MAX_BYTES", default=1_000_000, minimum=1024)
 PARTNER_IMPORT_MAX_ROWS = env_int("PARTNER_IMPORT_MAX_ROWS", default=2000, minimum=1)
+# Every imported deal row is registered (and, for the preview, rolled back): fewer rows than partners.
+DEAL_IMPORT_MAX_BYTES = env_int("DEAL_IMPORT_MAX_BYTES", default=2_000_000, minimum=1024)
+DEAL_IMPORT_MAX_ROWS = env_int("DEAL_IMPORT_MAX_ROWS", default=1000, minimum=1)
 
 LOGGING = {
     "version": 1,
