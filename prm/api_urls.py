@@ -3,10 +3,14 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from deals import api as deals_api
 from partners import api as partners_api
 
 partner_list = partners_api.PartnerViewSet.as_view({"get": "list", "post": "create"})
 partner_detail = partners_api.PartnerViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
+deal_list = deals_api.DealViewSet.as_view({"get": "list", "post": "create"})
+deal_detail = deals_api.DealViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
+DEAL = "vendors/<slug:vendor_slug>/deals/<int:deal_id>/"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -29,5 +33,16 @@ urlpatterns = [
         "invitations/<str:token>/accept/",
         partners_api.InvitationAcceptView.as_view(),
         name="api_invitation_accept",
+    ),
+    path("vendors/<slug:vendor_slug>/deals/", deal_list, name="api_deal_list"),
+    path(DEAL, deal_detail, name="api_deal_detail"),
+    *(
+        path(f"{DEAL}{step}/", deals_api.workflow_view(step).as_view(), name=f"api_deal_{step}")
+        for step in ("submit", "approve", "reject", "return")
+    ),
+    path(
+        f"{DEAL}champion-activities/",
+        deals_api.ChampionActivityView.as_view(),
+        name="api_deal_champion_activities",
     ),
 ]

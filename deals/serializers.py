@@ -1,0 +1,214 @@
+"""API shapes of DESIGN §7 for deals, their MEDDIC elements, workflow steps and the champion log.
+
+Serializers only parse and render; the template's rules live in ``deals.services`` and ``meddic.services``.
+``meddic`` answers are passed on to the services as sent, so every element error comes from one place and is
+keyed ``meddic.<element>.<field>`` (flat, as ``meddic.services.meddic_clean`` names it).
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from deals import selectors
+from deals.models import ChampionActivity, Deal
+from meddic.models import COMMON_FIELDS, ELEMENT_FIELDS, MULTI_FIELDS, ElementCode, MeddicElement
+
+# --- MEDDIC elements -----------------------------------------------------------------------------------------
+
+
+def _element_serializer(code: str) -> type[serializers.ModelSerializer]:
+    """One serializer per element, carrying exactly its fields (``meddic.models.ELEMENT_FIELDS``).
+
+    Every answer is optional on input: a PATCH names only what changes. ``last_confirmed_at`` is set by the
+    service whenever an element changes.
+    """
+    names = (*COMMON_FIELDS, *ELEMENT_FIELDS[code])
+    declared = {
+        name: serializers.ListField(
+            child=serializers.ChoiceField(choices=MULTI_FIELDS[name].choices), required=False
+        )
+        for name in names
+        if name in MULTI_FIELDS
+    }
+    if "severity" in names:
+        declared["severity"] = serializers.IntegerField(
+            min_value=1, max_value=5, allow_null=True, required=False, help_text=_("1 (mild) to 5 (severe).")
+        )
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": MeddicElement,
+            "fields": [*names, "last_confirmed_at"],
+            "read_only_fields": ["last_confirmed_at"],
+            "extra_kwargs": {name: {"required": False} for name in names if name not in declared},
+        },
+    )
+    class_name = "".join(part.title() for part in code.split("_")) + "ElementSerializer"
+    return type(class_name, (serializers.ModelSerializer,), {**declared, "Meta": meta})
+
+
+ELEMENT_SERIALIZERS = {code: _element_serializer(code) for code in ElementCode.values}
+
+
+class MeddicSerializer(serializers.Serializer):
+    """`{element: {level, evidence, note, last_confirmed_at, …element fields}}` for all six elements."""
+
+    metrics = ELEMENT_SERIALIZERS[ElementCode.METRICS](required=False)
+    economic_buyer = ELEMENT_SERIALIZERS[ElementCode.ECONOMIC_BUYER](required=False)
+    decision_criteria = ELEMENT_SERIALIZERS[ElementCode.DECISION_CRITERIA](required=False)
+    decision_process = ELEMENT_SERIALIZERS[ElementCode.DECISION_PROCESS](required=False)
+    identify_pain = ELEMENT_SERIALIZERS[ElementCode.IDENTIFY_PAIN](required=False)
+    champion = ELEMENT_SERIALIZERS[ElementCode.CHAMPION](required=False)
+
+
+@extend_schema_field(MeddicSerializer)
+class MeddicField(serializers.Field):
+    """Renders the deal's six elements; takes the sent answers as they are and leaves checking them to
+    ``meddic.services.meddic_clean`` (merged per element and per field by the service)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Element answers. On input name only what changes: other elements and fields stay as they "
+                "are. Errors are keyed `meddic.<element>.<field>`."
+            ),
+        )
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, deal):
+        return MeddicSerializer(selectors.deal_elements(deal)).data
+
+    def to_internal_value(self, data):
+        return {"meddic": data}
+
+
+# --- Deals ---------------------------------------------------------------------------------------------------
+
+# Answers of the template (``deals.services.DEAL_FIELDS``): the only deal fields input can set.
+TEMPLATE_FIELDS = [
+    "customer_name",
+    "customer_corporate_number",
+    "customer_industry",
+    "customer_size",
+    "title",
+    "amount",
+    "close_date",
+    "phase",
+    "loss_type",
+    "proposal_reason",
+]
+# Set from the caller's membership, by the workflow or by the services; never from input.
+WORKFLOW_FIELDS = ["registration_status", "protected_until", "conflict"]
+RECORD_FIELDS = ["version", "registered_at", "closed_at", "created_at", "updated_at"]
+# Derived answers rendered with the deal. ``score`` (DESIGN §7) joins this list, declared read-only on
+# DealSerializer next to ``meddic``; views already load a deal through ``deals.api.deals_for_api``.
+DERIVED_FIELDS = ["meddic"]
+TEXT_HELP = {
+    "proposal_reason": _("At most 3 non-empty lines of at most 60 characters each."),
+    "customer_corporate_number": _(
+        "Optional 13-digit corporate number (法人番号); its check digit is verified."
+    ),
+    "close_date": _("Expected while open; the actual date (not in the future) when won or lost."),
+    "loss_type": _("Required when the phase is lost; cleared otherwise."),
+}
+
+
+class DealSerializer(serializers.ModelSerializer):
+    partner = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text=_("The partner company (id): always the registering user's company.")
+    )
+    owner = serializers.EmailField(
+        source="owner.email",
+        read_only=True,
+        help_text=_("Email address of the rep who owns the deal: always the user who registered it."),
+    )
+    conflict = serializers.BooleanField(
+        source="has_conflict",
+        read_only=True,
+        help_text=_("Another partner registered the same customer and the conflict is not resolved yet."),
+    )
+    meddic = MeddicField()
+
+    class Meta:
+        model = Deal
+        fields = [
+            "id",
+            "partner",
+            "owner",
+            *TEMPLATE_FIELDS,
+            *WORKFLOW_FIELDS,
+            *RECORD_FIELDS,
+            *DERIVED_FIELDS,
+        ]
+        read_only_fields = ["registration_status", "protected_until", *RECORD_FIELDS]
+        extra_kwargs = {
+            **{name: {"help_text": text} for name, text in TEXT_HELP.items()},
+            "version": {
+                "help_text": _("Send it back with every change; it goes up by one per saved change.")
+            },
+        }
+
+
+class DealUpdateSerializer(DealSerializer):
+    """A change: `version` plus only the answers that change."""
+
+    version = serializers.IntegerField(
+        min_value=1, help_text=_("Required: the version the change is based on (from the last read).")
+    )
+
+    class Meta(DealSerializer.Meta):
+        read_only_fields = [name for name in DealSerializer.Meta.read_only_fields if name != "version"]
+        extra_kwargs = {
+            name: {**DealSerializer.Meta.extra_kwargs.get(name, {}), "required": False}
+            for name in TEMPLATE_FIELDS
+        }
+
+
+class StaleVersionSerializer(serializers.Serializer):
+    detail = serializers.CharField(read_only=True)
+    code = serializers.CharField(read_only=True, help_text=_("`stale_version`"))
+    current = DealSerializer(read_only=True, help_text=_("The deal as it is now."))
+
+
+# --- Workflow ------------------------------------------------------------------------------------------------
+
+
+class WorkflowStepSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        label=_("Reason"),
+        required=False,
+        allow_blank=True,
+        help_text=_("Why, for the partner to read and for the history."),
+    )
+
+
+# How steps that need a reason (reject, return) are documented; ``deals.workflow`` enforces it.
+class WorkflowReasonSerializer(WorkflowStepSerializer):
+    reason = serializers.CharField(label=_("Reason"), help_text=_("Required: why, for the partner to read."))
+
+
+# --- Champion log --------------------------------------------------------------------------------------------
+
+
+class ChampionActivitySerializer(serializers.ModelSerializer):
+    logged_by = serializers.EmailField(
+        source="logged_by.email", read_only=True, help_text=_("Email address of the user who logged it.")
+    )
+
+    class Meta:
+        model = ChampionActivity
+        fields = [
+            "id",
+            "date",
+            "actor",
+            "activity_type",
+            "target",
+            "outcome",
+            "next_step",
+            "logged_by",
+            "created_at",
+        ]
+        read_only_fields = ["id", "logged_by", "created_at"]
