@@ -13,6 +13,7 @@ from audit.models import AuditEntry
 from deals.models import Deal
 from meddic.models import COMMON_FIELDS, ELEMENT_FIELDS, MeddicElement
 from partners.models import Role
+from prm.clock import vendor_today
 from tests.conftest import add_member, make_user
 from tests.deals.conftest import deal_fields, register
 
@@ -211,14 +212,16 @@ class TestCreate:
 
     def test_won_needs_a_close_date_not_in_the_future(self, world, api_as):
         response = api_as(world.partner_rep).post(
-            list_url(), new_deal(phase="won", close_date=date.today() + timedelta(days=3)), format="json"
+            list_url(),
+            new_deal(phase="won", close_date=vendor_today(world.acme) + timedelta(days=3)),
+            format="json",
         )
         assert response.status_code == 400
         assert response.json() == {"close_date": ["A won or lost deal's close date cannot be in the future."]}
 
     def test_lost_needs_a_loss_type(self, world, api_as):
         response = api_as(world.partner_rep).post(
-            list_url(), new_deal(phase="lost", close_date=date.today()), format="json"
+            list_url(), new_deal(phase="lost", close_date=vendor_today(world.acme)), format="json"
         )
         assert response.status_code == 400
         assert list(response.json()) == ["loss_type"]
@@ -687,7 +690,7 @@ class TestPatch:
         deal = register(world, world.partner_rep)
         response = api_as(world.partner_rep).patch(
             deal_url(deal),
-            {"version": 1, "phase": "lost", "close_date": date.today().isoformat()},
+            {"version": 1, "phase": "lost", "close_date": vendor_today(world.acme).isoformat()},
             format="json",
         )
         assert response.status_code == 400
@@ -697,7 +700,7 @@ class TestPatch:
             {
                 "version": 1,
                 "phase": "lost",
-                "close_date": date.today().isoformat(),
+                "close_date": vendor_today(world.acme).isoformat(),
                 "loss_type": "competitor",
             },
             format="json",
