@@ -146,6 +146,11 @@ class DealSerializer(serializers.ModelSerializer):
         read_only_fields = ["registration_status", "protected_until", *RECORD_FIELDS]
         extra_kwargs = {
             **{name: {"help_text": text} for name, text in TEXT_HELP.items()},
+            # Typed with hyphens or full-width digits is fine: the service normalises it to 13 digits.
+            "customer_corporate_number": {
+                "help_text": TEXT_HELP["customer_corporate_number"],
+                "max_length": 32,
+            },
             "version": {
                 "help_text": _("Send it back with every change; it goes up by one per saved change.")
             },

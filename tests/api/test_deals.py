@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
+from rest_framework.test import APIClient
 
 from audit.models import AuditEntry
 from deals.models import Deal
@@ -41,6 +42,20 @@ DEAL_KEYS = {
     "updated_at",
     "meddic",
 }
+
+TEMPLATE_KEYS = {
+    "customer_name",
+    "customer_corporate_number",
+    "customer_industry",
+    "customer_size",
+    "title",
+    "amount",
+    "close_date",
+    "phase",
+    "loss_type",
+    "proposal_reason",
+}
+WORKFLOW_STEPS = ("submit", "approve", "reject", "return")
 
 
 def list_url(vendor="acme"):
@@ -209,6 +224,14 @@ class TestCreate:
         assert set(body) == {"proposal_reason", "customer_corporate_number"}
         assert all(isinstance(messages, list) and messages for messages in body.values())
         assert deal_count() == 0
+
+    @pytest.mark.parametrize("typed", ["7000012050002", "7000-0120-50002", "７０００ ０１２０ ５０００２"])
+    def test_corporate_number_is_taken_as_typed_and_stored_as_13_digits(self, world, api_as, typed):
+        response = api_as(world.partner_rep).post(
+            list_url(), new_deal(customer_corporate_number=typed), format="json"
+        )
+        assert response.status_code == 201
+        assert response.json()["customer_corporate_number"] == "7000012050002"
 
     def test_won_needs_a_close_date_not_in_the_future(self, world, api_as):
         response = api_as(world.partner_rep).post(
@@ -737,3 +760,62 @@ class TestPatch:
         )
         assert response.status_code == 400
         assert response.json()["version"] != ["This field is required."]
+
+
+class TestSchema:
+    @pytest.fixture
+    def schema(self, db):
+        response = APIClient().get(reverse("api_schema"), {"format": "json"})
+        assert response.status_code == 200
+        return response.json()
+
+    def test_every_deals_endpoint_is_documented_with_its_errors(self, schema):
+        deal = "/api/v1/vendors/{vendor_slug}/deals/"
+        one = deal + "{deal_id}/"
+        expected = {
+            (deal, "get"): {"200", "400"},
+            (deal, "post"): {"201", "400", "403"},
+            (one, "get"): {"200", "404"},
+            (one, "patch"): {"200", "400", "403", "404", "409"},
+            **{(f"{one}{step}/", "post"): {"200", "400", "403", "404"} for step in WORKFLOW_STEPS},
+            (f"{one}champion-activities/", "get"): {"200", "404"},
+            (f"{one}champion-activities/", "post"): {"201", "400", "403", "404"},
+        }
+        for (path, method), responses in expected.items():
+            assert set(schema["paths"][path][method]["responses"]) == responses, (path, method)
+        assert {path for path in schema["paths"] if path.startswith(deal)} == {path for path, _m in expected}
+        assert set(schema["paths"][deal]) - {"parameters"} == {"get", "post"}
+        assert set(schema["paths"][one]) - {"parameters"} == {"get", "patch"}
+
+    def test_shapes(self, schema):
+        components = schema["components"]["schemas"]
+        assert set(components["Deal"]["properties"]) == DEAL_KEYS
+        assert set(components["PaginatedDealList"]["properties"]) == {"count", "next", "previous", "results"}
+        assert set(components["Meddic"]["properties"]) == set(ELEMENT_FIELDS)
+        for code, fields in ELEMENT_FIELDS.items():
+            ref = components["Meddic"]["properties"][code]["$ref"].rsplit("/", 1)[-1]
+            assert set(components[ref]["properties"]) == {*COMMON_FIELDS, *fields, "last_confirmed_at"}, code
+        assert set(components["StaleVersion"]["properties"]) == {"detail", "code", "current"}
+        # Input carries the template's answers and elements; nothing the caller's membership decides.
+        create = set(components["DealRequest"]["properties"])
+        assert create == {*TEMPLATE_KEYS, "meddic"}
+        assert set(components["DealRequest"]["required"]) == {
+            "customer_name",
+            "title",
+            "amount",
+            "close_date",
+            "phase",
+            "proposal_reason",
+        }
+        assert set(components["PatchedDealUpdateRequest"]["properties"]) == {
+            *TEMPLATE_KEYS,
+            "meddic",
+            "version",
+        }
+        assert components["WorkflowReasonRequest"]["required"] == ["reason"]
+
+    def test_list_parameters(self, schema):
+        listing = schema["paths"]["/api/v1/vendors/{vendor_slug}/deals/"]["get"]
+        parameters = {p["name"]: p for p in listing["parameters"]}
+        assert set(parameters) >= {"page", "phase", "partner", "flag", "registration_status"}
+        assert parameters["flag"]["schema"]["enum"] == ["registration_conflict"]
