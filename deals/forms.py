@@ -11,6 +11,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -117,6 +118,15 @@ class RadioSelectSome(forms.RadioSelect):
 
 # Element answers chosen among a few short options are radios; longer lists are drop-downs.
 SELECT_FIELDS = {"title_level", "final_approver_level", "ringi_state"}
+# Labels that read better on the form than the column's name; the others use the model's verbose name.
+ELEMENT_LABELS = {
+    "title_level": _("Their title"),
+    "access": _("Access to them"),
+    "criteria": _("Criteria that matter"),
+    "position": _("Our position"),
+    "severity": _("Severity"),
+    "status": pgettext_lazy("champion", "Status"),
+}
 SEVERITY_CHOICES = [
     ("", pgettext_lazy("severity", "Not rated")),
     (1, _("1 · minor")),
@@ -189,8 +199,8 @@ class DealForm(forms.Form):
     the services name them (``customer_name``, ``meddic.champion.status``).
     """
 
-    CUSTOMER_FIELDS = ("customer_name", "customer_corporate_number", "customer_industry", "customer_size")
-    DEAL_SECTION_FIELDS = ("title", "amount", "close_date", "phase", "loss_type")
+    # Answers marked as required on the page (loss type is only shown, and required, for lost deals).
+    marked_required = (*services.REQUIRED_ON_CREATE, "loss_type")
 
     customer_name = forms.CharField(label=_("Customer name"), max_length=200)
     customer_corporate_number = forms.CharField(
@@ -253,7 +263,7 @@ class DealForm(forms.Form):
 
     def _element_field(self, code: str, name: str) -> forms.Field:
         model_field = MeddicElement._meta.get_field(name)
-        label = model_field.verbose_name
+        label = ELEMENT_LABELS.get(name) or capfirst(model_field.verbose_name)
         if name == "level":
             return forms.TypedChoiceField(
                 label=_("Level"), coerce=int, choices=Level.choices, widget=forms.RadioSelect, initial=0
@@ -271,7 +281,7 @@ class DealForm(forms.Form):
             )
         if name == "note":
             return forms.CharField(
-                label=_("Note"),
+                label=pgettext_lazy("meddic element", "Note"),
                 required=False,
                 max_length=500,
                 widget=forms.Textarea(attrs={"rows": 2}),
@@ -286,7 +296,7 @@ class DealForm(forms.Form):
             )
         if name == "severity":
             return forms.TypedChoiceField(
-                label=_("Severity"),
+                label=label,
                 coerce=int,
                 empty_value=None,
                 required=False,

@@ -55,6 +55,9 @@
       }
       list.replaceChildren(...items);
       field.classList.toggle("is-over-limit", invalid);
+      // Grow with the text so a wrapped or extra line is never hidden behind a scrollbar.
+      field.style.height = "auto";
+      field.style.height = `${field.scrollHeight + 2}px`;
     }
 
     field.addEventListener("input", render);
