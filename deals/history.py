@@ -136,7 +136,7 @@ def _change(entry, key: str, values, deal: Deal | None) -> Change:
         label=f"{prefix}{field_label(model, name)}",
         before=shown_before,
         after=shown_after,
-        created=entry.action.endswith(".create") and before is None,
+        created=(entry.action.endswith(".create") or name == "kept") and before is None,
     )
 
 

@@ -24,7 +24,7 @@ from django.views.generic import TemplateView
 from audit.services import deal_history
 from deals import selectors, views_conflicts, workflow
 from deals.history import display_value, field_label, history_rows, registration_events
-from deals.models import Deal
+from deals.models import Deal, RegistrationStatus
 from deals.services import can_edit, can_edit_elements
 from deals.views_form import champion_log_context
 from meddic.models import ELEMENT_FIELDS, MeddicElement
@@ -101,6 +101,14 @@ def protection_state(deal: Deal, today) -> str:
 
 def deal_page_context(access: Access, deal: Deal, *, open_action: str = "", reason_form=None) -> dict:
     today = vendor_today(access.vendor)
+    events = registration_events(deal)
+    # A rejection or return the deal still stands under: its reason goes to the top of the page.
+    decision = events[0] if events and events[0].to_status == deal.registration_status else None
+    if decision is not None and decision.to_status not in (
+        RegistrationStatus.REJECTED,
+        RegistrationStatus.RETURNED,
+    ):
+        decision = None
     actions = workflow.actions_for(access, deal)
     reason_actions = [t for t in actions if t.needs_reason]
     refused = workflow.TRANSITIONS.get(open_action)
@@ -120,7 +128,8 @@ def deal_page_context(access: Access, deal: Deal, *, open_action: str = "", reas
             selectors.deal_elements(deal), today, ZoneInfo(access.vendor.time_zone)
         ),
         "phases": selectors.phase_history(deal),
-        "events": registration_events(deal),
+        "events": events,
+        "decision": decision,
         "history": history_rows(deal_history(deal)[:HISTORY_LIMIT], deal),
         "history_limit": HISTORY_LIMIT,
         "actions": actions,

@@ -139,4 +139,5 @@ class TestHistoryRows:
             "The other registration",
             "Both (different customers)",
         ]
+        assert all(row.changes[0].created for row in rows)
         assert rows[0].action == "Resolved a registration conflict"

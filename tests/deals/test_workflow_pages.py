@@ -141,6 +141,8 @@ class TestReasonSteps:
         html = response.content.decode()
         assert "Registration rejected." in html
         assert "既に他社で登録済みです" in html
+        rep_page = client_for(world.partner_rep).get(deal_url(submitted)).content.decode()
+        assert "alert-danger" in rep_page and "既に他社で登録済みです" in rep_page
 
     def test_returned_deal_shows_the_reason_to_the_rep_who_can_submit_again(
         self, world, client_for, submitted
@@ -151,6 +153,7 @@ class TestReasonSteps:
         assert fresh(submitted).registration_status == "returned"
         client = client_for(world.partner_rep)
         html = client.get(deal_url(submitted)).content.decode()
+        assert "Returned for facts: fix the deal and submit it again" in html
         assert "決裁者を確認してください" in html
         assert "Submit registration" in html
         client.post(step_url(submitted, "submit"))
