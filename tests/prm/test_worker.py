@@ -81,3 +81,32 @@ def test_vendor_task_without_vendor_id_fails_on_the_worker(worker):
     result = app.send_task(expire_invitations.name, kwargs={})  # by name: skips the client-side check
     with pytest.raises(TypeError, match="vendor_id"):
         result.get(timeout=WAIT_SECONDS)
+
+
+def test_registration_protection_expires_on_a_worker(worker, world):
+    from datetime import timedelta
+
+    from django_scopes import scopes_disabled
+
+    from deals.models import Deal
+    from deals.tasks import expire_protection_all
+    from deals.workflow import deal_transition
+    from prm.clock import vendor_today
+    from prm.tenancy import vendor_scope
+    from tests.conftest import access_of
+    from tests.deals.conftest import register
+
+    lapsed = register(world, world.partner_rep, submit=True)
+    current = register(world, world.beta_rep, submit=True, customer_name="別の顧客")
+    with vendor_scope(world.acme):
+        for deal in (lapsed, current):
+            deal_transition(access=access_of(world.channel_manager, world.acme), deal=deal, action="approve")
+    with scopes_disabled():
+        Deal.objects.filter(pk=lapsed.pk).update(protected_until=vendor_today(world.acme) - timedelta(days=1))
+
+    def expired_ids():
+        with scopes_disabled():
+            return set(Deal.objects.filter(protection_expired=True).values_list("pk", flat=True))
+
+    assert expire_protection_all.delay().get(timeout=WAIT_SECONDS) == 2
+    assert wait_until(lambda: expired_ids() == {lapsed.pk}), expired_ids()
