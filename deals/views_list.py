@@ -1,3 +1,167 @@
-"""Placeholder: routes are added with the pages."""
+"""The deal list for every role, with its filter bar, and the same list as a CSV file."""
 
-urlpatterns = []
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views import View
+from django.views.generic import ListView
+
+from deals.csv_import import COLUMNS
+from deals.filters import DealFilter, flags_of
+from deals.models import Phase, RegistrationStatus
+from meddic.models import ElementCode, MeddicElement
+from partners.models import Role
+from prm.clock import vendor_today
+from prm.csv_export import csv_response
+from prm.mixins import VendorPageMixin
+
+PHASE_BADGES = {
+    Phase.INFORMATION_GATHERING: "bg-secondary-subtle text-secondary-emphasis",
+    Phase.PROBLEM_DEFINITION: "bg-secondary-subtle text-secondary-emphasis",
+    Phase.EVALUATION: "bg-info-subtle text-info-emphasis",
+    Phase.PROPOSAL: "bg-info-subtle text-info-emphasis",
+    Phase.PRE_APPROVAL: "bg-primary-subtle text-primary-emphasis",
+    Phase.APPROVAL: "bg-primary-subtle text-primary-emphasis",
+    Phase.INFORMAL_AWARD: "bg-primary-subtle text-primary-emphasis",
+    Phase.WON: "text-bg-success",
+    Phase.LOST: "bg-danger-subtle text-danger-emphasis",
+    Phase.ON_HOLD: "bg-warning-subtle text-warning-emphasis",
+}
+REGISTRATION_BADGES = {
+    RegistrationStatus.DRAFT: "bg-secondary-subtle text-secondary-emphasis border border-secondary-subtle",
+    RegistrationStatus.SUBMITTED: "bg-info-subtle text-info-emphasis border border-info-subtle",
+    RegistrationStatus.APPROVED: "bg-success-subtle text-success-emphasis border border-success-subtle",
+    RegistrationStatus.REJECTED: "bg-danger-subtle text-danger-emphasis border border-danger-subtle",
+    RegistrationStatus.RETURNED: "bg-warning-subtle text-warning-emphasis border border-warning-subtle",
+}
+
+
+def _url_or_none(name: str, slug: str) -> str | None:
+    """The deal form is its own module; the list links to it once it is there."""
+    try:
+        return reverse(name, args=[slug])
+    except NoReverseMatch:
+        return None
+
+
+class DealListView(VendorPageMixin, ListView):
+    template_name = "deals/deal_list.html"
+    paginate_by = 25
+    context_object_name = "deals"
+
+    def get_queryset(self):
+        self.filterset = DealFilter(self.request.GET, access=self.access)
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        slug = self.vendor.slug
+        for deal in context["deals"]:
+            deal.phase_badge = PHASE_BADGES.get(deal.phase, "")
+            deal.registration_badge = REGISTRATION_BADGES.get(deal.registration_status, "")
+            deal.flags = flags_of(deal)
+        filterset = self.filterset
+        context.update(
+            filterset=filterset,
+            form=filterset.form,
+            columns=self.columns(filterset.sort_links),
+            today=vendor_today(self.vendor),
+            create_url=_url_or_none("deal_create", slug) if self.access.is_partner_role else None,
+            import_url=reverse("deal_import", args=[slug])
+            if self.access.role == Role.PARTNER_ADMIN
+            else None,
+            # For the empty state: nothing at all yet, or nothing that matches.
+            any_deals=bool(context["deals"]) or filterset.queryset.exists(),
+            filtered=filterset.active_count > 0 or bool(self.request.GET.get("q")),
+            filters_open=filterset.active_count > 0 or self.request.GET.get("filters") == "open",
+        )
+        return context
+
+    def columns(self, sort_links: dict) -> list[dict]:
+        """The table's header: label, the sort a click applies (sortable columns) and alignment."""
+        columns = [
+            {"key": "customer", "label": _("Customer")},
+            {"key": "title", "label": _("Deal title")},
+            {"key": "partner", "label": pgettext("deal filter", "Partner")}
+            if self.access.is_vendor_staff
+            else None,
+            {"key": "owner", "label": _("Owner")},
+            {"key": "phase", "label": _("Phase")},
+            {"key": "registered", "label": _("Registration")},
+            {"key": "flags", "label": _("Flags")},
+            {"key": "amount", "label": _("Amount"), "css": "num"},
+            {"key": "close_date", "label": _("Close date")},
+        ]
+        return [{**column, "sort": sort_links.get(column["key"])} for column in columns if column]
+
+
+def _local(value, tz) -> str:
+    return timezone.localtime(value, tz).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _date(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def export_row(deal, tz) -> dict:
+    """A deal as the export writes it, by import column key (labels in the current language; levels 0–3)."""
+    elements = {element.code: element for element in deal.elements.all()}
+    row = {
+        "id": deal.pk,
+        "partner": deal.partner.name,
+        "owner_email": deal.owner.email,
+        "customer_name": deal.customer_name,
+        "customer_corporate_number": deal.customer_corporate_number,
+        "customer_industry": deal.get_customer_industry_display(),
+        "customer_size": deal.get_customer_size_display(),
+        "title": deal.title,
+        "amount": deal.amount,
+        "close_date": _date(deal.close_date),
+        "phase": deal.get_phase_display(),
+        "loss_type": deal.get_loss_type_display(),
+        "proposal_reason": deal.proposal_reason,
+        "registration_status": deal.get_registration_status_display(),
+        "flags": "; ".join(str(flag.label) for flag in flags_of(deal)),
+        "protected_until": _date(deal.protected_until),
+        "registered_at": _local(deal.registered_at, tz),
+        "closed_at": _local(deal.closed_at, tz),
+        "version": deal.version,
+        "created_at": _local(deal.created_at, tz),
+        "updated_at": _local(deal.updated_at, tz),
+    }
+    for code in ElementCode.values:
+        element = elements.get(code)
+        row[f"{code}_level"] = element.level if element else ""
+        row[f"{code}_evidence"] = element.get_evidence_display() if element else ""
+    return row
+
+
+class DealExportView(VendorPageMixin, View):
+    """The deals the list shows with the same filters and order, every page, with every template field.
+
+    The header is in the user's language and the deal import reads it back as it is.
+    """
+
+    def get(self, request, vendor_slug):
+        filterset = DealFilter(request.GET, access=self.access)
+        deals = filterset.qs.prefetch_related(
+            Prefetch("elements", queryset=MeddicElement.objects.only("deal_id", "code", "level", "evidence"))
+        )
+        tz = ZoneInfo(self.vendor.time_zone)
+        header = [str(column.label) for column in COLUMNS]
+        rows = (
+            [row[column.key] for column in COLUMNS]
+            for row in (export_row(deal, tz) for deal in deals.iterator(chunk_size=500))
+        )
+        filename = f"deals-{self.vendor.slug}-{vendor_today(self.vendor):%Y%m%d}.csv"
+        return csv_response(filename, header, rows)
+
+
+urlpatterns = [
+    path("deals/", DealListView.as_view(), name="deal_list"),
+    path("deals/export.csv", DealExportView.as_view(), name="deal_export"),
+]

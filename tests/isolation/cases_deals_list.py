@@ -3,6 +3,13 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.isolation.cases import LOGIN, OK, Case, expect
+from tests.isolation.deal_world import alpha_deal, alpha_draft, beta_deal
+
+
+def with_deals(world):
+    """Deals of both partners and a draft exist, so the list and the export have rows to leak."""
+    alpha_deal(world), alpha_draft(world), beta_deal(world)
+    return {"scope": "all"}
 
 
 def small_csv(world):
@@ -14,6 +21,8 @@ def small_csv(world):
 
 
 CASES = [
+    Case("deal_list", expect(LOGIN, 200, 200, 200, 200, 404, 200), data=with_deals),
+    Case("deal_export", expect(LOGIN, 200, 200, 200, 200, 404, 200), data=with_deals),
     Case("deal_import", expect(LOGIN, 403, 200, 403, 403, 404, 403)),
     # The upload answers with a redirect to its preview; nothing is imported before the confirmation.
     Case(
