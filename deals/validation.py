@@ -110,8 +110,9 @@ _COMPANY_FORMS = (
 )
 _FORMS_RE = re.compile(
     "|".join(
-        # ASCII forms only as whole words, so "Incline" or "Kkorea" keep their letters.
-        re.escape(form) if not form[0].isascii() else rf"(?<![a-z0-9]){re.escape(form)}(?![a-z0-9])"
+        # ASCII forms only as whole words, so "Incline" or "Kkorea" keep their letters; forms with kanji such
+        # as "(株)" wherever they stand, also right after a letter or digit ("NTT(株)").
+        re.escape(form) if not form.isascii() else rf"(?<![a-z0-9]){re.escape(form)}(?![a-z0-9])"
         for form in _COMPANY_FORMS
     )
 )

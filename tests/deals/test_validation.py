@@ -101,6 +101,11 @@ class TestCustomerName:
     def test_english_company_forms_case_and_full_width_give_one_key(self, name):
         assert normalize_customer_name(name) == "sample"
 
+    @pytest.mark.parametrize("name", ["ABC株式会社", "ABC(株)", "ＡＢＣ（株）", "㈱ABC", "ABC Co., Ltd."])
+    def test_a_japanese_form_right_after_latin_letters_or_digits_is_removed(self, name):
+        assert normalize_customer_name(name) == "abc"
+        assert normalize_customer_name("顧客1（株）") == normalize_customer_name("株式会社顧客1")
+
     def test_words_that_merely_contain_a_form_keep_their_letters(self):
         assert normalize_customer_name("Incline Systems Inc.") == "inclinesystems"
         assert normalize_customer_name("Limitless Company") == "limitless"
