@@ -77,9 +77,8 @@ def outcome_of(conflict: RegistrationConflict) -> str:
         return ""
     if conflict.kept_id is None:
         return _("Different customers: both registrations kept")
-    return _("Kept %(partner)s's registration; the other was rejected") % {
-        "partner": conflict.kept.partner.name
-    }
+    kept = conflict.deal if conflict.kept_id == conflict.deal_id else conflict.other
+    return _("Kept %(partner)s's registration; the other was rejected") % {"partner": kept.partner.name}
 
 
 class ConflictListView(VendorStaffMixin, ListView):

@@ -185,3 +185,17 @@ class TestDealPageNotice:
         html = client_for(world.beta_rep).get(url("deal_detail", deal_id=beta.pk)).content.decode()
         assert "Another partner has registered the same customer" in html
         assert "Alpha Systems" not in html
+
+
+def test_list_and_export_queries_do_not_grow_with_conflicts(world, client_for, django_assert_max_num_queries):
+    client = client_for(world.channel_manager)
+    for n in range(4):
+        register(world, world.partner_rep, submit=True, customer_name=f"顧客{n}株式会社")
+        register(world, world.beta_rep, submit=True, customer_name=f"顧客{n}（株）")
+    with scopes_disabled():
+        first = RegistrationConflict.objects.order_by("pk").first()
+    resolve(client, first, keep="a", note="先に登録")
+    with django_assert_max_num_queries(12):
+        assert client.get(url("conflict_list")).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(url("conflict_export")).status_code == 200
