@@ -137,3 +137,18 @@ class TestDealPage:
         html = page(client_for, world.channel_manager, deal).content.decode()
         assert "Approve" in html and "Reject" in html and "Return for facts" in html
         assert "Approving protects this registration until" in html
+
+
+def test_page_queries_stay_bounded(world, client_for, deal, django_assert_max_num_queries):
+    for amount in (13_000_000, 14_000_000, 15_000_000):
+        update(
+            world,
+            world.partner_rep,
+            deal,
+            fields={"amount": amount},
+            meddic={"metrics": {"note": str(amount)}},
+        )
+    client = client_for(world.channel_manager)
+    path = reverse("deal_detail", kwargs={"vendor_slug": "acme", "deal_id": deal.pk})
+    with django_assert_max_num_queries(20):
+        assert client.get(path).status_code == 200
