@@ -218,6 +218,7 @@ class DealForm(forms.Form):
     amount = YenField(
         label=_("Amount"),
         min_value=0,
+        max_value=10**14,
         widget=YenInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     close_date = forms.DateField(
