@@ -1,12 +1,18 @@
-"""Demo data: two vendors with partners in every tier and users in every role. Safe to run repeatedly."""
+"""Demo data: two vendors with partners in every tier, users in every role and about 400 deals.
+
+Safe to run repeatedly: users, partners and memberships are updated in place, and a vendor that already has
+deals gets no more (``deals.demo``).
+"""
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from deals.demo import demo_deals_seed
 from partners.models import Membership, PartnerCompany, PartnerStatus, Role, Tier, User, Vendor
 from partners.services import user_create
 from prm.tenancy import vendor_scope
@@ -18,6 +24,7 @@ VENDORS = [
         "slug": "kumo",
         "name": "クモテック株式会社 (Kumo Tech)",
         "domain": "kumo.example",
+        "deals": 280,
         "partners": [
             ("東京システムソリューションズ株式会社", Tier.PLATINUM, PartnerStatus.ACTIVE, "tss"),
             ("大阪ITパートナーズ株式会社", Tier.GOLD, PartnerStatus.ACTIVE, "oitp"),
@@ -32,6 +39,7 @@ VENDORS = [
         "slug": "hikari",
         "name": "ヒカリデータ株式会社 (Hikari Data)",
         "domain": "hikari.example",
+        "deals": 120,
         "partners": [
             ("横浜インテグレーター株式会社", Tier.PLATINUM, PartnerStatus.ACTIVE, "yokoint"),
             ("京都ソフトサービス株式会社", Tier.GOLD, PartnerStatus.ACTIVE, "kss"),
@@ -42,9 +50,14 @@ VENDORS = [
 ]
 
 
-def _user(email: str, name: str) -> User:
+def _user(email: str, name: str, password_hash: str) -> User:
     user = User.objects.filter(email=email).first()
-    return user or user_create(email=email, password=DEMO_PASSWORD, name=name)
+    if user is None:
+        # Hashing once for all demo users keeps the seed fast (they share the printed password anyway).
+        user = user_create(email=email, password=None, name=name)
+        user.password = password_hash
+        user.save(update_fields=["password"])
+    return user
 
 
 def _member(user: User, vendor: Vendor, role: str, partner: PartnerCompany | None = None) -> None:
@@ -59,6 +72,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         logins: list[tuple[str, str, str]] = []
+        self.password_hash = make_password(DEMO_PASSWORD)
+        deals = []
         for spec in VENDORS:
             vendor, _created = Vendor.objects.update_or_create(
                 slug=spec["slug"], defaults={"name": spec["name"], "require_mfa_for_admins": False}
@@ -71,12 +86,19 @@ class Command(BaseCommand):
         with vendor_scope(hikari):
             _member(both, hikari, Role.CHANNEL_MANAGER)
         logins.append(("kumo+hikari", f"{Role.CHANNEL_MANAGER.label} ×2", both.email))
-        self._print(logins)
+        for spec in VENDORS:
+            vendor = Vendor.objects.get(slug=spec["slug"])
+            with vendor_scope(vendor):
+                deals.append((vendor.slug, demo_deals_seed(vendor=vendor, count=spec["deals"])))
+        self._print(logins, deals)
 
     def _seed_vendor(self, vendor: Vendor, spec: dict) -> list[tuple[str, str, str]]:
         domain = spec["domain"]
-        admin = _user(f"admin@{domain}", "管理 花子")
-        cms = [_user(f"cm{i}@{domain}", name) for i, name in enumerate(["営業 一郎", "Emma Channel"], 1)]
+        admin = _user(f"admin@{domain}", "管理 花子", self.password_hash)
+        cms = [
+            _user(f"cm{i}@{domain}", name, self.password_hash)
+            for i, name in enumerate(["営業 一郎", "Emma Channel"], 1)
+        ]
         _member(admin, vendor, Role.VENDOR_ADMIN)
         for cm in cms:
             _member(cm, vendor, Role.CHANNEL_MANAGER)
@@ -98,10 +120,10 @@ class Command(BaseCommand):
             )
             if status in (PartnerStatus.ACTIVE, PartnerStatus.SUSPENDED):
                 partner.contract_signed_on = partner.contract_signed_on or today - timedelta(
-                    days=400 - 30 * index
+                    days=600 - 45 * index
                 )
                 partner.first_training_on = partner.first_training_on or today - timedelta(
-                    days=380 - 30 * index
+                    days=580 - 45 * index
                 )
                 partner.save()
             elif status == PartnerStatus.ONBOARDING:
@@ -109,11 +131,11 @@ class Command(BaseCommand):
                 partner.save()
             if status == PartnerStatus.INVITED:
                 continue
-            padmin = _user(f"admin@{key}.example", f"{key.upper()} 管理者")
+            padmin = _user(f"admin@{key}.example", f"{key.upper()} 管理者", self.password_hash)
             _member(padmin, vendor, Role.PARTNER_ADMIN, partner)
             for n in (1, 2):
                 _member(
-                    _user(f"rep{n}@{key}.example", f"{key.upper()} 営業{n}"),
+                    _user(f"rep{n}@{key}.example", f"{key.upper()} 営業{n}", self.password_hash),
                     vendor,
                     Role.PARTNER_REP,
                     partner,
@@ -125,7 +147,11 @@ class Command(BaseCommand):
                 ]
         return logins
 
-    def _print(self, logins):
+    def _print(self, logins, deals):
+        made = ", ".join(f"{slug} {count}" for slug, count in deals)
+        self.stdout.write(
+            f"Demo deals created: {made}" if any(c for _s, c in deals) else "Demo deals: already there"
+        )
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Log in at {settings.SITE_URL}/ with:"))
         for vendor, role, email in logins:
             self.stdout.write(f"  {vendor:8} {role!s:18} {email:28} {DEMO_PASSWORD}")
