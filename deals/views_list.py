@@ -3,49 +3,19 @@
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import ListView
 
 from deals.csv_import import COLUMNS
 from deals.filters import DealFilter, flags_of
-from deals.models import Phase, RegistrationStatus
 from meddic.models import ElementCode, MeddicElement
 from partners.models import Role
 from prm.clock import vendor_today
 from prm.csv_export import csv_response
 from prm.mixins import VendorPageMixin
-
-PHASE_BADGES = {
-    Phase.INFORMATION_GATHERING: "bg-secondary-subtle text-secondary-emphasis",
-    Phase.PROBLEM_DEFINITION: "bg-secondary-subtle text-secondary-emphasis",
-    Phase.EVALUATION: "bg-info-subtle text-info-emphasis",
-    Phase.PROPOSAL: "bg-info-subtle text-info-emphasis",
-    Phase.PRE_APPROVAL: "bg-primary-subtle text-primary-emphasis",
-    Phase.APPROVAL: "bg-primary-subtle text-primary-emphasis",
-    Phase.INFORMAL_AWARD: "bg-primary-subtle text-primary-emphasis",
-    Phase.WON: "text-bg-success",
-    Phase.LOST: "bg-danger-subtle text-danger-emphasis",
-    Phase.ON_HOLD: "bg-warning-subtle text-warning-emphasis",
-}
-REGISTRATION_BADGES = {
-    RegistrationStatus.DRAFT: "bg-secondary-subtle text-secondary-emphasis border border-secondary-subtle",
-    RegistrationStatus.SUBMITTED: "bg-info-subtle text-info-emphasis border border-info-subtle",
-    RegistrationStatus.APPROVED: "bg-success-subtle text-success-emphasis border border-success-subtle",
-    RegistrationStatus.REJECTED: "bg-danger-subtle text-danger-emphasis border border-danger-subtle",
-    RegistrationStatus.RETURNED: "bg-warning-subtle text-warning-emphasis border border-warning-subtle",
-}
-
-
-def _url_or_none(name: str, slug: str) -> str | None:
-    """The deal form is its own module; the list links to it once it is there."""
-    try:
-        return reverse(name, args=[slug])
-    except NoReverseMatch:
-        return None
 
 
 class DealListView(VendorPageMixin, ListView):
@@ -59,10 +29,7 @@ class DealListView(VendorPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        slug = self.vendor.slug
         for deal in context["deals"]:
-            deal.phase_badge = PHASE_BADGES.get(deal.phase, "")
-            deal.registration_badge = REGISTRATION_BADGES.get(deal.registration_status, "")
             deal.flags = flags_of(deal)
         filterset = self.filterset
         context.update(
@@ -70,10 +37,7 @@ class DealListView(VendorPageMixin, ListView):
             form=filterset.form,
             columns=self.columns(filterset.sort_links),
             today=vendor_today(self.vendor),
-            create_url=_url_or_none("deal_create", slug) if self.access.is_partner_role else None,
-            import_url=reverse("deal_import", args=[slug])
-            if self.access.role == Role.PARTNER_ADMIN
-            else None,
+            can_import=self.access.role == Role.PARTNER_ADMIN,
             # For the empty state: nothing at all yet, or nothing that matches.
             any_deals=bool(context["deals"]) or filterset.queryset.exists(),
             filtered=filterset.active_count > 0 or bool(self.request.GET.get("q")),
@@ -82,14 +46,20 @@ class DealListView(VendorPageMixin, ListView):
         return context
 
     def columns(self, sort_links: dict) -> list[dict]:
-        """The table's header: label, the sort a click applies (sortable columns) and alignment."""
+        """The table's header: label, the sort a click applies (sortable columns) and alignment.
+
+        Vendor staff see each deal's partner with its owner under it; partner users see the owner, except on
+        their own deals where it would only repeat their name.
+        """
+        if self.access.is_vendor_staff:
+            people = {"key": "partner", "label": _("Partner / owner")}
+        elif not self.filterset.is_mine:
+            people = {"key": "owner", "label": _("Owner")}
+        else:
+            people = None
         columns = [
-            {"key": "customer", "label": _("Customer")},
-            {"key": "title", "label": _("Deal title")},
-            {"key": "partner", "label": pgettext("deal filter", "Partner")}
-            if self.access.is_vendor_staff
-            else None,
-            {"key": "owner", "label": _("Owner")},
+            {"key": "customer", "label": _("Customer / deal title")},
+            people,
             {"key": "phase", "label": _("Phase")},
             {"key": "registered", "label": _("Registration")},
             {"key": "flags", "label": _("Flags")},
