@@ -247,7 +247,7 @@ INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", default=7, minimum=1)
 PARTNER_IMPORT_MAX_BYTES = env_int("PARTNER_IMPORT_MAX_BYTES", default=1_000_000, minimum=1024)
 PARTNER_IMPORT_MAX_ROWS = env_int("PARTNER_IMPORT_MAX_ROWS", default=2000, minimum=1)
 # Every imported deal row is registered (and, for the preview, rolled back): fewer rows than partners.
-DEAL_IMPORT_MAX_BYTES = env_int("DEAL_IMPORT_MAX_BYTES", default=2_000_000, minimum=1024)
+DEAL_IMPORT_MAX_BYTES = env_int("DEAL_IMPORT_MAX_BYTES", default=2 * 1024 * 1024, minimum=1024)
 DEAL_IMPORT_MAX_ROWS = env_int("DEAL_IMPORT_MAX_ROWS", default=1000, minimum=1)
 
 LOGGING = {
