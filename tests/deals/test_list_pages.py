@@ -6,6 +6,8 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django_scopes import scopes_disabled
@@ -477,3 +479,23 @@ def test_export_flags_column(world, deals, client_for):
     rows = export(client_for(world.channel_manager), flag="registration_conflict")
     assert {row["Customer name"] for row in rows} == {"株式会社サンプル", "サンプル株式会社"}
     assert {row["Flags"] for row in rows} == {"Registration conflict"}
+
+
+# --- queries ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["partner_admin", "channel_manager"])
+def test_queries_do_not_grow_with_the_number_of_deals(world, client_for, role):
+    client = client_for(getattr(world, role))
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, {"scope": "all"}).status_code == 200
+        return len(queries)
+
+    for number in range(3):
+        register(world, world.partner_rep, submit=True, customer_name=f"少ない{number}")
+    few = count(LIST), count(EXPORT)
+    for number in range(20):
+        register(world, world.partner_rep, submit=True, customer_name=f"多い{number}")
+    assert (count(LIST), count(EXPORT)) == few
