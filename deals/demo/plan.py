@@ -152,7 +152,8 @@ class Planner:
             first, last = seller.owners[0], seller.owners[-1]
             plans.append(self.plan(seller, first, phase=Phase.INFORMATION_GATHERING, status=S.DRAFT))
             plans.append(self.plan(seller, last, phase=Phase.PROBLEM_DEFINITION, status=S.SUBMITTED))
-        conflicts = self.plan_conflicts(regular, count, plans) if len(regular) >= 2 else []
+        active = [s for s in regular if s.end >= self.yesterday]
+        conflicts = self.plan_conflicts(active, count, plans) if len(active) >= 2 else []
         weights = [TIER_DEALS[s.partner.tier] * min(1.0, s.window / 365) for s in regular]
         for seller, number in zip(regular, apportion(max(0, count - len(plans)), weights), strict=True):
             for index in range(number):
@@ -298,7 +299,7 @@ class Planner:
         rng, rank = self.rng, PHASE_RANK[path[-1]]
         if created_day is None:
             low, mean = OPEN_AGE[rank]
-            age = low + int(rng.expovariate(1 / mean))
+            age = low + min(int(rng.expovariate(1 / mean)), 3 * mean)
             if rank <= 3 and rng.random() < 0.05:
                 age = rng.randint(200, 450)
             created_day = min(max(seller.start, self.yesterday - timedelta(days=age)), seller.end)
@@ -348,19 +349,19 @@ class Planner:
         start, last = ranks[0], ranks[-1]
         phase, end, entered = plan.deal.phase, self.end_of(plan), dict(plan.phases)
         created = plan.created + timedelta(seconds=1)
+        # The last state is written once the deal is in its last open phase.
+        last_entry = plan.phases[-1 if phase in OPEN_PHASES else -2][1]
         if Phase.PROPOSAL in entered:
             proposal_at = entered[Phase.PROPOSAL]
-            middle_at, middle_stage = (
-                self.between(max(created, proposal_at - timedelta(days=5)), proposal_at),
-                2.8,
-            )
-            lower = proposal_at
+            middle_at = self.between(max(created, proposal_at - timedelta(days=5)), proposal_at)
+            middle_stage = 2.8
+            lower = max(proposal_at, last_entry)
             if phase in OPEN_PHASES and story.quality > 0.55:
                 lower = max(lower, self.latest - timedelta(days=25))  # good open deals are kept fresh
-            final_at = self.between(lower, end - timedelta(minutes=1))
+            final_at = max(self.between(lower, end - timedelta(minutes=1)), lower + timedelta(seconds=1))
         else:
             middle_at, middle_stage = self.between(created, end), (start + last) / 2
-            final_at = self.between(middle_at, end)
+            final_at = self.between(max(middle_at, last_entry), end)
         middle_at = max(middle_at, created)
         plan.snapshots = [
             (created, story.states(start - 0.6, "created")),
@@ -452,7 +453,7 @@ class Planner:
                 plan.expired_at = min(expiry + timedelta(minutes=rng.randrange(30)), self.latest)
 
     # -- conflicts ----------------------------------------------------------------------------------------
-    def plan_conflicts(self, regular: list[Seller], count: int, plans: list[Plan]) -> list[ConflictPlan]:
+    def plan_conflicts(self, sellers: list[Seller], count: int, plans: list[Plan]) -> list[ConflictPlan]:
         """Customers registered by two partners under different spellings (or the same corporate number):
         the first partner's registration is approved and protected, the second was submitted in the last
         days and is flagged. One more pair was settled: the channel manager kept the first."""
@@ -463,7 +464,7 @@ class Planner:
             self.customers.claim(second)
         conflicts = []
         for index, ((industry, first, second, same_number), resolved) in enumerate(cases):
-            holder, newcomer = regular[index % len(regular)], regular[(index + 1) % len(regular)]
+            holder, newcomer = sellers[index % len(sellers)], sellers[(index + 1) % len(sellers)]
             number = self.customers.corporate_number() if same_number else ""
             size = self.customers.size(industry)
             older = self.plan(

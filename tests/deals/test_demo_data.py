@@ -203,6 +203,9 @@ def test_registration_workflow_and_protection(data):
 
 def test_element_history_replays_to_the_final_state_and_sometimes_changed_after_proposal(data):
     differs = 0
+    for entry in AuditEntry.objects.filter(action="element.update"):
+        deal = data.by_id[entry.deal_id]
+        assert deal.created_at < entry.at <= (deal.closed_at or timezone.now())
     for deal in data.deals:
         final = data.elements[deal.pk]
         replayed = data.element_state_at(deal, timezone.now())
@@ -299,6 +302,7 @@ def test_registration_conflicts_open_and_one_resolved_per_vendor(data):
         assert (
             old.registration_status == RegistrationStatus.APPROVED and old.registered_at < new.registered_at
         )
+        assert new.partner.status == old.partner.status == PartnerStatus.ACTIVE
         if conflict.is_open:
             assert new.registration_status == RegistrationStatus.SUBMITTED
         else:
