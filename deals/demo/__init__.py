@@ -7,8 +7,9 @@ conflicts. Wins follow strong champions and economic-buyer access as of entering
 their absence.
 
 - ``words``: the Japanese vocabulary; ``customers``: names, corporate numbers, amounts, titles, reasons;
-- ``stories``: MEDDIC states over a deal's life and the champion log; ``plan``: phases, dates, workflow,
-  conflicts; ``write``: ``bulk_create`` of everything with its backdated audit trail.
+- ``stories``: MEDDIC states over a deal's life; ``champions``: the champion log;
+- ``plan``: phases, dates, workflow, conflicts; ``write``: ``bulk_create`` of everything with its backdated
+  audit trail.
 
 Demo data bypasses the services so that history can be backdated. The random generator has a fixed seed (the
 same day gives the same data), and a vendor that already has deals is left alone, so seeding twice adds

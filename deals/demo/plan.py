@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from deals.demo import words
+from deals.demo.champions import champion_log
 from deals.demo.customers import Customer, CustomerBook
-from deals.demo.stories import PATTERN_PACE, Story, champion_log, ringi_pattern, story_for, weighted
+from deals.demo.stories import PATTERN_PACE, Story, ringi_pattern, story_for, weighted
 from deals.models import OPEN_PHASES, PHASE_RANK, ConflictMatch, Deal, LossType, Phase
 from deals.models import RegistrationStatus as S
 from deals.validation import normalize_customer_name
