@@ -87,7 +87,7 @@ class CustomerBook:
                 break
         else:  # pragma: no cover - the pools hold thousands of names
             raise RuntimeError("Ran out of demo customer names.")
-        number = self.corporate_number() if rng.random() < 0.2 else ""
+        number = self.corporate_number() if rng.random() < 0.12 else ""
         return Customer(name, industry, self.size(industry), number)
 
     def size(self, industry: str) -> str:
