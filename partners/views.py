@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 
+from deals import dashboard as deal_dashboard
 from partners import selectors, services
 from partners.forms import (
     PartnerFilterForm,
@@ -47,8 +48,10 @@ class DashboardView(VendorPageMixin, TemplateView):
                 "status", "name"
             )[:8]
             context["mine"] = counts["mine"]
+            context["deal_work"] = deal_dashboard.vendor_work(self.access)
         else:
             context["partner"] = partners.first()
+            context["deal_work"] = deal_dashboard.partner_work(self.access)
         return context
 
 
