@@ -29,8 +29,12 @@ WAIT_SECONDS = 30
 
 
 def _close_worker_connections(**kwargs):
-    # The worker thread's connections must not outlive it, or the test database cannot be dropped.
+    # The worker thread's connections must not outlive it, or the test database cannot be dropped; its
+    # result-backend sockets would otherwise be garbage-collected later, unclosed (a ResourceWarning).
     connections.close_all()
+    client = getattr(app.backend, "client", None)
+    if client is not None:
+        client.connection_pool.disconnect()
 
 
 @pytest.fixture
