@@ -8,7 +8,7 @@ the shapes of DESIGN §7 in ``prm.api.exception_handler``; a stale ``version`` a
 
 import django_filters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from deals import selectors, services, workflow
+from deals.flags import DEAL_FLAGS
 from deals.models import ChampionActivity, Deal, Phase, RegistrationStatus
 from deals.serializers import (
     ChampionActivitySerializer,
@@ -40,11 +41,6 @@ ERRORS_409 = OpenApiResponse(
     ),
 )
 
-# Flags a deal list can be narrowed to, by code. The risk flags of DESIGN §5 join here with the scoring.
-FLAGS = {
-    "registration_conflict": (_("Open registration conflict"), Q(has_conflict=True)),
-}
-
 
 def deals_for_api(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     """What rendering deals needs, loaded with a fixed number of queries however many deals there are."""
@@ -56,11 +52,11 @@ def deals_for_api(deals: QuerySet[Deal]) -> QuerySet[Deal]:
 
 class FlagChoiceField(django_filters.fields.ChoiceField):
     def validate(self, value):
-        if value and value not in FLAGS:
+        if value and value not in DEAL_FLAGS:
             raise ValidationError(
                 _("Unknown flag %(value)s. Valid flags: %(choices)s."),
                 code="invalid_choice",
-                params={"value": value, "choices": ", ".join(FLAGS)},
+                params={"value": value, "choices": ", ".join(DEAL_FLAGS)},
             )
 
 
@@ -82,7 +78,7 @@ class DealFilter(django_filters.FilterSet):
     )
     partner = django_filters.ModelChoiceFilter(queryset=partner_choices, label=_("Partner company (id)"))
     flag = FlagFilter(
-        choices=[(code, label) for code, (label, _condition) in FLAGS.items()],
+        choices=[(code, flag.label) for code, flag in DEAL_FLAGS.items()],
         method="filter_flag",
         label=_("Flag"),
     )
@@ -92,7 +88,7 @@ class DealFilter(django_filters.FilterSet):
         fields = ["phase", "partner", "flag", "registration_status"]
 
     def filter_flag(self, queryset, name, value):
-        return queryset.filter(FLAGS[value][1])
+        return DEAL_FLAGS[value].narrow(queryset)
 
 
 # --- Deals ---------------------------------------------------------------------------------------------------

@@ -5,55 +5,21 @@ not see. Invalid values are ignored (a hand-edited URL shows the unfiltered list
 """
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
 import django_filters
 from django import forms
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from deals.flags import DEAL_FLAGS
 from deals.models import OPEN_PHASES, Deal, Phase, RegistrationStatus
 from deals.selectors import deals_visible
 from deals.validation import normalize_customer_name
 from partners.models import Membership, PartnerCompany, Role, User
 from partners.selectors import partners_visible
 from prm.tenancy import Access
-
-
-@dataclass(frozen=True)
-class DealFlag:
-    """A flag of the deal list: its code (DESIGN §5), label and icon, how to narrow a ``deals_visible``
-    queryset to the flagged deals, and whether a deal of such a queryset has it."""
-
-    code: str
-    label: str | Promise
-    icon: str
-    narrow: Callable[[QuerySet[Deal]], QuerySet[Deal]]
-    applies: Callable[[Deal], bool]
-
-
-# Add a flag here and it appears in the filter, as an icon in the list and in the export's flag column.
-DEAL_FLAGS: dict[str, DealFlag] = {
-    flag.code: flag
-    for flag in (
-        DealFlag(
-            "registration_conflict",
-            _("Registration conflict"),
-            "bi-exclamation-triangle-fill text-danger",
-            narrow=lambda qs: qs.filter(has_conflict=True),
-            applies=lambda deal: bool(getattr(deal, "has_conflict", False)),
-        ),
-    )
-}
-
-
-def flags_of(deal: Deal) -> list[DealFlag]:
-    return [flag for flag in DEAL_FLAGS.values() if flag.applies(deal)]
-
 
 # Sort keys of the list → the fields they order by; ``-key`` sorts descending. The primary key always breaks
 # ties, so paging never shows a deal twice or skips one.
@@ -178,7 +144,7 @@ class DealFilter(django_filters.FilterSet):
     )
     state = django_filters.ChoiceFilter(
         label=_("Open or closed"),
-        choices=[("open", _("Open")), ("closed", _("Won, lost or on hold"))],
+        choices=[("open", pgettext_lazy("deal state", "Open")), ("closed", _("Won, lost or on hold"))],
         empty_label=_("Open and closed"),
         method="filter_state",
     )

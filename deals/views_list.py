@@ -10,7 +10,8 @@ from django.views import View
 from django.views.generic import ListView
 
 from deals.csv_import import COLUMNS
-from deals.filters import DealFilter, flags_of
+from deals.filters import DealFilter
+from deals.flags import flags_of
 from meddic.models import ElementCode, MeddicElement
 from partners.models import Role
 from prm.clock import vendor_today
