@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from deals.models import CustomerSize, Deal, Industry, LossType, Phase
 from deals.services import deal_create
@@ -139,10 +139,10 @@ COLUMNS = (
     CsvColumn("registration_status", gettext_lazy("Registration status"), ignored=True),
     CsvColumn("flags", gettext_lazy("Flags"), ignored=True),
     CsvColumn("protected_until", gettext_lazy("Protected until"), ignored=True),
-    CsvColumn("registered_at", gettext_lazy("Registered"), ignored=True),
+    CsvColumn("registered_at", pgettext_lazy("deal column", "Registered"), ignored=True),
     CsvColumn("closed_at", gettext_lazy("Closed"), ignored=True),
     CsvColumn("version", gettext_lazy("Version"), ignored=True),
-    CsvColumn("created_at", gettext_lazy("Created"), ignored=True),
+    CsvColumn("created_at", pgettext_lazy("deal column", "Created"), ignored=True),
     CsvColumn("updated_at", gettext_lazy("Updated"), ignored=True),
     *_element_columns(),
 )

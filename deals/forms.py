@@ -13,7 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from deals import services
 from deals.models import (
@@ -406,7 +406,7 @@ class DealForm(forms.Form):
             return "—"
         choices = dict(getattr(field, "choices", []) or [])
         if isinstance(value, list):
-            return "、".join(str(choices.get(item, item)) for item in value)
+            return pgettext("list separator", ", ").join(str(choices.get(item, item)) for item in value)
         if choices:
             return str(choices.get(value, choices.get(str(value), value)))
         if key == "amount":

@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from deals.models import ChampionActivity, Deal, RegistrationConflict, RegistrationEvent
 from meddic.models import MULTI_FIELDS, ElementCode, MeddicElement
@@ -93,7 +93,7 @@ def display_value(model, name: str, value) -> str:
         return _("Yes") if value else _("No")
     if name in MULTI_FIELDS and isinstance(value, list | tuple):
         labels = dict(MULTI_FIELDS[name].choices)
-        return ", ".join(str(labels.get(item, item)) for item in value)
+        return pgettext("list separator", ", ").join(str(labels.get(item, item)) for item in value)
     model_field = _model_field(model, name)
     if model_field is not None and getattr(model_field, "choices", None):
         return str(dict(model_field.flatchoices).get(value, value))

@@ -257,9 +257,9 @@ class ActivityType(models.TextChoices):
 
 
 class ActivityTarget(models.TextChoices):
-    ECONOMIC_BUYER = "economic_buyer", _("Economic buyer")
-    CO_REVIEWERS = "co_reviewers", _("Co-reviewers")
-    USERS = "users", _("Users")
+    ECONOMIC_BUYER = "economic_buyer", pgettext_lazy("champion target", "Economic buyer")
+    CO_REVIEWERS = "co_reviewers", pgettext_lazy("champion target", "Co-reviewers")
+    USERS = "users", pgettext_lazy("champion target", "Users")
 
 
 class ActivityOutcome(models.TextChoices):

@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -34,7 +34,7 @@ class ConflictFilterForm(forms.Form):
         required=False,
         choices=[
             ("", gettext_lazy("All conflicts")),
-            ("open", gettext_lazy("Open")),
+            ("open", pgettext_lazy("conflict status", "Open")),
             ("resolved", gettext_lazy("Resolved")),
         ],
     )
@@ -120,7 +120,7 @@ class ConflictExportView(VendorStaffMixin, View):
             a, b = conflict.deals
             return [
                 timezone.localtime(conflict.detected_at).strftime("%Y-%m-%d %H:%M"),
-                _("Open") if conflict.is_open else _("Resolved"),
+                pgettext("conflict status", "Open") if conflict.is_open else _("Resolved"),
                 conflict.get_match_display(),
                 a.customer_name,
                 a.partner.name,
@@ -187,7 +187,7 @@ def compare_rows(conflict: RegistrationConflict, a: Deal, b: Deal) -> list[Compa
     return [
         CompareRow(_("Partner"), a.partner.name, b.partner.name),
         CompareRow(_("Owner"), person(a.owner), person(b.owner)),
-        CompareRow(_("Registered"), when(a.registered_at), when(b.registered_at)),
+        CompareRow(pgettext("registered on", "Registered"), when(a.registered_at), when(b.registered_at)),
         CompareRow(
             _("Registration status"), a.get_registration_status_display(), b.get_registration_status_display()
         ),
