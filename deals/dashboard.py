@@ -11,7 +11,8 @@ SHOWN = 8
 
 
 def vendor_work(access: Access) -> dict:
-    """Registrations waiting for approval (the caller's own partners first, oldest first) and open conflicts."""
+    """Registrations waiting for approval (the caller's own partners first, oldest first), open conflicts and
+    the open pipeline of every partner."""
     waiting = (
         deals_visible(access)
         .filter(registration_status=RegistrationStatus.SUBMITTED)
@@ -24,10 +25,15 @@ def vendor_work(access: Access) -> dict:
         )
         .order_by("mine", "registered_at", "pk")
     )
+    totals = deals_visible(access).aggregate(
+        open_count=Count("pk", filter=Q(phase__in=OPEN_PHASES)),
+        open_amount=Sum("amount", filter=Q(phase__in=OPEN_PHASES)),
+    )
     return {
         "waiting": list(waiting[:SHOWN]),
         "waiting_count": waiting.count(),
         "conflict_count": RegistrationConflict.objects.filter(resolved_at=None).count(),
+        **totals,
     }
 
 

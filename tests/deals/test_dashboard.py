@@ -1,5 +1,7 @@
 """The dashboard shows each role the deal work waiting for them."""
 
+from datetime import date, timedelta
+
 from django.urls import reverse
 
 from deals import dashboard
@@ -81,3 +83,22 @@ def test_sidebar_links_to_deals_for_everyone_and_conflicts_for_vendor_staff(worl
     conflicts_url = reverse("conflict_list", kwargs={"vendor_slug": "acme"})
     assert deals_url in rep_page and deals_url in staff_page
     assert conflicts_url in staff_page and conflicts_url not in rep_page
+
+
+def test_vendor_staff_see_the_open_pipeline_of_registered_deals(world):
+    register(world, world.partner_rep, submit=True, amount=4_000_000)
+    register(world, world.beta_rep, submit=True, customer_name="別会社", amount=6_000_000)
+    register(world, world.partner_rep, customer_name="下書き", amount=50_000_000)
+    register(
+        world,
+        world.partner_rep,
+        submit=True,
+        customer_name="失注先",
+        phase="lost",
+        loss_type="competitor",
+        close_date=date.today() - timedelta(days=3),
+        amount=7_000_000,
+    )
+    with vendor_scope(world.acme):
+        work = dashboard.vendor_work(access_of(world.channel_manager, world.acme))
+    assert (work["open_count"], work["open_amount"]) == (2, 10_000_000)
