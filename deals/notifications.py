@@ -54,6 +54,12 @@ def deal_submitted(deal, conflicts) -> None:
             "deals/email/submitted.txt",
             {"deal": deal, "url": deal_url(deal)},
         )
+    conflicts_found(deal, conflicts)
+
+
+def conflicts_found(deal, conflicts) -> None:
+    """Both sides' channel managers get the details; each partner only hears that someone else registered."""
+    with translation.override(settings.LANGUAGE_CODE):
         for conflict in conflicts:
             other = conflict.other
             managers = _vendor_managers(deal.partner) + _vendor_managers(other.partner)

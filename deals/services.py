@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, changes_between
-from deals.models import ChampionActivity, Deal, Phase, PhaseChange
+from deals.models import ChampionActivity, Deal, Phase, PhaseChange, RegistrationStatus
 from deals.validation import (
     clean_proposal_reason,
     normalize_corporate_number,
@@ -219,6 +219,14 @@ def deal_update(
             changes=diff,
             deal_id=current.pk,
         )
+    if {"customer_name", "customer_corporate_number"} & set(diff) and current.registration_status in (
+        RegistrationStatus.SUBMITTED,
+        RegistrationStatus.APPROVED,
+    ):
+        # A registered deal renamed to another partner's customer is a conflict just as if it was submitted so.
+        from deals.workflow import conflicts_flag
+
+        conflicts_flag(current)
     return current
 
 

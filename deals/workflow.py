@@ -119,8 +119,7 @@ def _move(*, access: Access, deal: Deal, transition: Transition, reason: str) ->
     )
     if transition.action == "submit":
         _mark_first_registration(deal, today)
-        conflicts = conflicts_detect(deal)
-        notifications.deal_submitted(deal, conflicts)
+        notifications.deal_submitted(deal, conflicts_detect(deal))
     else:
         notifications.deal_decided(deal, transition.action, reason)
     return deal
@@ -170,6 +169,14 @@ def conflicts_detect(deal: Deal) -> list[RegistrationConflict]:
         )
         found.append(conflict)
     return found
+
+
+def conflicts_flag(deal: Deal) -> list[RegistrationConflict]:
+    """Flag and announce new conflicts of an already registered deal (e.g. after its customer changed)."""
+    conflicts = conflicts_detect(deal)
+    if conflicts:
+        notifications.conflicts_found(deal, conflicts)
+    return conflicts
 
 
 @transaction.atomic

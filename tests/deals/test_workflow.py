@@ -316,3 +316,37 @@ class TestProtectionExpiry:
         assert tasks.expire_protection_all.delay().get() == 2
         with scopes_disabled():
             assert set(Deal.objects.values_list("protection_expired", flat=True)) == {True}
+
+
+class TestConflictsAfterEdits:
+    def test_renaming_a_registered_deal_to_another_partners_customer_flags_it(self, world):
+        from deals import services
+
+        register(world, world.partner_rep, submit=True, customer_name="株式会社北都精機")
+        beta = register(world, world.beta_rep, submit=True, customer_name="南海物産株式会社")
+        with scopes_disabled():
+            assert not RegistrationConflict.objects.exists()
+        with vendor_scope(world.acme):
+            services.deal_update(
+                access=access_of(world.beta_rep, world.acme),
+                deal=beta,
+                version=beta.version,
+                fields={"customer_name": "(株)北都精機"},
+            )
+        with scopes_disabled():
+            assert RegistrationConflict.objects.get().deal == beta
+
+    def test_renaming_a_draft_flags_nothing_until_it_is_submitted(self, world):
+        from deals import services
+
+        register(world, world.partner_rep, submit=True, customer_name="株式会社北都精機")
+        draft = register(world, world.beta_rep, customer_name="南海物産株式会社")
+        with vendor_scope(world.acme):
+            services.deal_update(
+                access=access_of(world.beta_rep, world.acme),
+                deal=draft,
+                version=draft.version,
+                fields={"customer_name": "北都精機"},
+            )
+        with scopes_disabled():
+            assert not RegistrationConflict.objects.exists()
