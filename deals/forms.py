@@ -119,14 +119,6 @@ class RadioSelectSome(forms.RadioSelect):
 # Element answers chosen among a few short options are radios; longer lists are drop-downs.
 SELECT_FIELDS = {"title_level", "final_approver_level", "ringi_state"}
 # Labels that read better on the form than the column's name; the others use the model's verbose name.
-ELEMENT_LABELS = {
-    "title_level": _("Their title"),
-    "access": _("Access to them"),
-    "criteria": _("Criteria that matter"),
-    "position": _("Our position"),
-    "severity": _("Severity"),
-    "status": pgettext_lazy("champion", "Status"),
-}
 SEVERITY_CHOICES = [
     ("", pgettext_lazy("severity", "Not rated")),
     (1, _("1 · minor")),
@@ -264,7 +256,7 @@ class DealForm(forms.Form):
 
     def _element_field(self, code: str, name: str) -> forms.Field:
         model_field = MeddicElement._meta.get_field(name)
-        label = ELEMENT_LABELS.get(name) or capfirst(model_field.verbose_name)
+        label = capfirst(model_field.verbose_name)
         if name == "level":
             return forms.TypedChoiceField(
                 label=_("Level"), coerce=int, choices=Level.choices, widget=forms.RadioSelect, initial=0
@@ -327,6 +319,21 @@ class DealForm(forms.Form):
             widget.attrs.setdefault("class", "form-select")
         else:
             widget.attrs.setdefault("class", "form-control")
+
+    def add_error(self, field, error):
+        """Errors also mark their control: a red border and, for screen readers, the message described."""
+        super().add_error(field, error)
+        for name in self.errors:
+            form_field = self.fields.get(name)
+            if form_field is None or isinstance(form_field.widget, forms.HiddenInput):
+                continue
+            attrs = form_field.widget.attrs
+            if "is-invalid" not in attrs.get("class", "").split():
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+            described = [f"id_{self.add_prefix(name)}_errors"]
+            if form_field.help_text:
+                described.append(f"id_{self.add_prefix(name)}_helptext")
+            attrs["aria-describedby"] = " ".join(described)
 
     # -- cleaning
 

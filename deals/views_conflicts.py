@@ -78,7 +78,7 @@ def outcome_of(conflict: RegistrationConflict) -> str:
     if conflict.kept_id is None:
         return _("Different customers: both registrations kept")
     kept = conflict.deal if conflict.kept_id == conflict.deal_id else conflict.other
-    return _("Kept %(partner)s's registration; the other was rejected") % {"partner": kept.partner.name}
+    return _("Kept the registration of %(partner)s; the other was rejected") % {"partner": kept.partner.name}
 
 
 class ConflictListView(VendorStaffMixin, ListView):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from audit.services import deal_history
@@ -53,6 +54,12 @@ def champion_log_context(access: Access, deal, form: ChampionActivityForm | None
         "can_log": can_log,
         **extra,
     }
+
+
+CONFLICT_ON_SUBMIT = gettext_lazy(
+    "Registration submitted. Another partner has registered the same customer; "
+    "your channel manager will decide which registration stands."
+)
 
 
 class ChampionActivitiesView(VendorPageMixin, View):
@@ -201,7 +208,9 @@ class DealCreateView(DealFormMixin, View):
         except ValidationError as error:
             form.apply_service_errors(error)
             return self.render_form(form)
-        if self.submitting:
+        if self.submitting and workflow.open_conflicts(deal).exists():
+            messages.warning(request, CONFLICT_ON_SUBMIT)
+        elif self.submitting:
             messages.success(request, _("Deal registered and submitted to the vendor for approval."))
         else:
             messages.success(request, _("Deal saved as a draft. Submit the registration when it is ready."))
@@ -243,7 +252,9 @@ class DealUpdateView(DealFormMixin, View):
         except ValidationError as error:
             form.apply_service_errors(error)
             return self.render_form(form, deal)
-        if self.submitting:
+        if self.submitting and workflow.open_conflicts(saved).exists():
+            messages.warning(request, CONFLICT_ON_SUBMIT)
+        elif self.submitting:
             messages.success(request, _("Changes saved and the registration submitted."))
         else:
             messages.success(request, _("Changes saved."))

@@ -153,15 +153,15 @@ class MeddicElement(models.Model):
 
     # economic_buyer
     title_level = models.CharField(
-        _("title level"), max_length=32, choices=TitleLevel.choices, default=TitleLevel.UNKNOWN
+        _("Their title"), max_length=32, choices=TitleLevel.choices, default=TitleLevel.UNKNOWN
     )
     access = models.CharField(
-        _("access"), max_length=16, choices=BuyerAccess.choices, default=BuyerAccess.NONE
+        _("Access to them"), max_length=16, choices=BuyerAccess.choices, default=BuyerAccess.NONE
     )
     # decision_criteria
-    criteria = models.JSONField(_("criteria"), default=list, blank=True)
+    criteria = models.JSONField(_("Criteria that matter"), default=list, blank=True)
     position = models.CharField(
-        _("position"), max_length=16, choices=Position.choices, default=Position.UNKNOWN
+        _("Our position"), max_length=16, choices=Position.choices, default=Position.UNKNOWN
     )
     competitors = models.CharField(_("competitors"), max_length=200, blank=True)
     # decision_process
@@ -176,11 +176,14 @@ class MeddicElement(models.Model):
         _("ringi state"), max_length=16, choices=RingiState.choices, default=RingiState.UNKNOWN
     )
     # identify_pain
-    severity = models.PositiveSmallIntegerField(_("severity (1–5)"), null=True, blank=True)
+    severity = models.PositiveSmallIntegerField(_("Severity"), null=True, blank=True)
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.UNKNOWN)
     # champion
     status = models.CharField(
-        _("champion status"), max_length=16, choices=ChampionStatus.choices, default=ChampionStatus.UNKNOWN
+        pgettext_lazy("champion", "Status"),
+        max_length=16,
+        choices=ChampionStatus.choices,
+        default=ChampionStatus.UNKNOWN,
     )
     power_influence = models.CharField(
         _("has power and influence"), max_length=8, choices=TriState.choices, default=TriState.UNKNOWN

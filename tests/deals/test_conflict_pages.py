@@ -128,7 +128,7 @@ class TestDetail:
             event = RegistrationEvent.objects.filter(deal=beta).latest("at", "pk")
         assert event.to_status == "rejected" and event.reason == "Alpha が先に登録し決裁者と面談済み"
         html = response.content.decode()
-        assert "Kept Alpha Systems&#x27;s registration; the other was rejected" in html
+        assert "Kept the registration of Alpha Systems; the other was rejected" in html
         assert "Chika Manager" in html
         assert "Resolve the conflict</button>" not in html
         # The kept deal can now be approved.

@@ -65,7 +65,7 @@ class TestHistoryRows:
             },
         )
         texts = change_texts(rows_for(world, deal)[:2])
-        assert "Economic buyer · Access: Via the partner → Vendor has met them" in texts
+        assert "Economic buyer · Access to them: Via the partner → Vendor has met them" in texts
         assert "Economic buyer · Level: Hypothesis → Confirmed" in texts
         assert "Decision process · Co-reviewers: — → IT, Legal" in texts
 
