@@ -361,7 +361,9 @@ def test_rep_registers_in_japanese_the_manager_approves_and_resolves_a_second_pa
     note = "北都精機様は先に登録されたパートナーが提案中のため、そちらの登録を有効とします。"
     control(cm, "textbox", "Note for both partners").fill(note)
     cm.get_by_role("button", name="Resolve the conflict").click()
-    expect(cm.get_by_text("Kept the registration of Alpha Systems; the other was rejected").first).to_be_visible()
+    expect(
+        cm.get_by_text("Kept the registration of Alpha Systems; the other was rejected").first
+    ).to_be_visible()
     shot(cm, "conflict-resolved")
 
     # --- The second deal is rejected with the note as its reason; the first keeps its protection.
