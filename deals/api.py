@@ -44,7 +44,7 @@ ERRORS_409 = OpenApiResponse(
 
 def deals_for_api(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     """What rendering deals needs, loaded with a fixed number of queries however many deals there are."""
-    return deals.prefetch_related("elements")
+    return deals.select_related("score").prefetch_related("elements")
 
 
 # --- Filters -------------------------------------------------------------------------------------------------

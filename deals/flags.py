@@ -1,11 +1,12 @@
 """Flags a deal can carry, in one table: the list filter and icons, the CSV export and the API all read it.
 
-The risk flags of DESIGN §5 join this table with the scoring.
+Risk flags are computed and stored by ``meddic.scoring``/``meddic.services``; this table only reads them.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,26 @@ class DealFlag:
     applies: Callable[[Deal], bool]
 
 
+def stored_flags(deal: Deal) -> list[str]:
+    """The risk flags of the deal's stored score (``meddic.scoring``); none before it was first scored."""
+    try:
+        return deal.score.flags
+    except ObjectDoesNotExist:
+        return []
+
+
+def _risk(code: str, label, icon: str) -> DealFlag:
+    return DealFlag(
+        code,
+        label,
+        icon,
+        narrow=lambda qs: qs.filter(score__flag_codes__contains=f",{code},"),
+        applies=lambda deal: code in stored_flags(deal),
+    )
+
+
 # Add a flag here and it appears in the filter, as an icon in the list and in the export's flag column.
+# The registration conflict is read live; the risk flags of DESIGN §5 come from the stored score.
 DEAL_FLAGS: dict[str, DealFlag] = {
     flag.code: flag
     for flag in (
@@ -36,6 +56,18 @@ DEAL_FLAGS: dict[str, DealFlag] = {
             narrow=lambda qs: qs.filter(has_conflict=True),
             applies=lambda deal: bool(getattr(deal, "has_conflict", False)),
         ),
+        _risk("metrics_undefined", _("Success metrics undefined"), "bi-rulers text-warning"),
+        _risk("economic_buyer_no_access", _("No access to the economic buyer"), "bi-person-x text-warning"),
+        _risk(
+            "decision_criteria_unknown",
+            _("Decision criteria unknown or behind"),
+            "bi-list-check text-warning",
+        ),
+        _risk("decision_process_unknown", _("Approval route unclear"), "bi-diagram-3 text-warning"),
+        _risk("pain_not_urgent", _("No confirmed urgency"), "bi-hourglass text-warning"),
+        _risk("champion_missing", _("No champion"), "bi-person-dash text-warning"),
+        _risk("champion_inactive", _("Champion inactive"), "bi-pause-circle text-warning"),
+        _risk("close_date_passed", _("Close date passed"), "bi-calendar-x text-danger"),
     )
 }
 

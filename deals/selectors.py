@@ -21,7 +21,9 @@ def open_conflict_exists() -> Exists:
 
 
 def deals_visible(access: Access) -> QuerySet[Deal]:
-    qs = Deal.objects.select_related("partner", "owner").annotate(has_conflict=open_conflict_exists())
+    qs = Deal.objects.select_related("partner", "owner", "score").annotate(
+        has_conflict=open_conflict_exists()
+    )
     if access.is_partner_role:
         return qs.filter(partner=access.partner)
     return qs.exclude(registration_status=RegistrationStatus.DRAFT)

@@ -11,7 +11,15 @@ from rest_framework import serializers
 
 from deals import selectors
 from deals.models import ChampionActivity, Deal
-from meddic.models import COMMON_FIELDS, ELEMENT_FIELDS, MULTI_FIELDS, ElementCode, MeddicElement
+from meddic import scoring
+from meddic.models import (
+    COMMON_FIELDS,
+    ELEMENT_FIELDS,
+    MULTI_FIELDS,
+    ElementCode,
+    ForecastCategory,
+    MeddicElement,
+)
 
 # --- MEDDIC elements -----------------------------------------------------------------------------------------
 
@@ -103,9 +111,8 @@ TEMPLATE_FIELDS = [
 # Set from the caller's membership, by the workflow or by the services; never from input.
 WORKFLOW_FIELDS = ["registration_status", "protected_until", "conflict"]
 RECORD_FIELDS = ["version", "registered_at", "closed_at", "created_at", "updated_at"]
-# Derived answers rendered with the deal. ``score`` (DESIGN §7) joins this list, declared read-only on
-# DealSerializer next to ``meddic``; views already load a deal through ``deals.api.deals_for_api``.
-DERIVED_FIELDS = ["meddic"]
+# Derived answers rendered with the deal; views load a deal through ``deals.api.deals_for_api``.
+DERIVED_FIELDS = ["meddic", "score"]
 TEXT_HELP = {
     "proposal_reason": _("At most 3 non-empty lines of at most 60 characters each."),
     "customer_corporate_number": _(
@@ -114,6 +121,32 @@ TEXT_HELP = {
     "close_date": _("Expected while open; the actual date (not in the future) when won or lost."),
     "loss_type": _("Required when the phase is lost; cleared otherwise."),
 }
+
+
+class ScoreFlagSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=list(scoring.FLAGS), help_text=_("Risk flag code (DESIGN §5)."))
+    element = serializers.CharField(
+        allow_null=True, help_text=_("The MEDDIC element the flag is about, if any.")
+    )
+    message = serializers.CharField(
+        help_text=_("What is missing and what to do next, in the caller's language.")
+    )
+
+
+class ScoreSerializer(serializers.Serializer):
+    quality = serializers.IntegerField(min_value=0, max_value=100)
+    visibility = serializers.IntegerField(min_value=0, max_value=100)
+    forecast_category = serializers.ChoiceField(choices=ForecastCategory.choices)
+    flags = ScoreFlagSerializer(many=True)
+
+    def to_representation(self, instance):
+        flags = [scoring.FLAGS[code] for code in instance.flags if code in scoring.FLAGS]
+        return {
+            "quality": instance.quality,
+            "visibility": instance.visibility,
+            "forecast_category": instance.forecast_category,
+            "flags": [{"code": f.code, "element": f.element, "message": str(f.message)} for f in flags],
+        }
 
 
 class DealSerializer(serializers.ModelSerializer):
@@ -131,6 +164,13 @@ class DealSerializer(serializers.ModelSerializer):
         help_text=_("Another partner registered the same customer and the conflict is not resolved yet."),
     )
     meddic = MeddicField()
+    score = ScoreSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "Quality and visibility (0–100), forecast category and risk flags, derived from the deal."
+        ),
+    )
 
     class Meta:
         model = Deal

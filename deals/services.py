@@ -173,6 +173,7 @@ def deal_create(
         deal_id=deal.pk,
     )
     meddic_services.elements_apply(access=access, deal=deal, changes=changes)
+    meddic_services.score_refresh(deal=deal)
     return deal
 
 
@@ -227,6 +228,7 @@ def deal_update(
         from deals.workflow import conflicts_flag
 
         conflicts_flag(current)
+    meddic_services.score_refresh(deal=current)
     return current
 
 
@@ -268,4 +270,5 @@ def champion_activity_add(*, access: Access, deal: Deal, **entry) -> ChampionAct
         ),
         deal_id=deal.pk,
     )
+    meddic_services.score_refresh(deal=deal)
     return activity

@@ -22,6 +22,7 @@ from deals import notifications
 from deals.models import ConflictMatch, Deal, RegistrationConflict, RegistrationEvent
 from deals.models import RegistrationStatus as S
 from deals.services import can_edit
+from meddic.services import scores_refresh
 from prm.clock import vendor_today
 from prm.tenancy import Access
 
@@ -168,6 +169,10 @@ def conflicts_detect(deal: Deal) -> list[RegistrationConflict]:
             },
         )
         found.append(conflict)
+    if found:
+        scores_refresh(
+            vendor=deal.vendor, deals=Deal.objects.filter(pk__in=[deal.pk, *(c.other_id for c in found)])
+        )
     return found
 
 
@@ -205,6 +210,9 @@ def conflict_resolve(
     conflict.kept = keep
     conflict.resolution_note = note
     conflict.save()
+    scores_refresh(
+        vendor=access.vendor, deals=Deal.objects.filter(pk__in=[conflict.deal_id, conflict.other_id])
+    )
     for deal_id in (conflict.deal_id, conflict.other_id):
         audit_record(
             vendor=access.vendor,

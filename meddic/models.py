@@ -221,3 +221,81 @@ class MeddicElement(models.Model):
     def as_dict(self) -> dict:
         """The element's answers as the API and the audit history see them."""
         return {name: getattr(self, name) for name in (*COMMON_FIELDS, *self.fields)}
+
+
+class ForecastCategory(models.TextChoices):
+    PIPELINE = "pipeline", _("Pipeline")
+    BEST_CASE = "best_case", _("Best case")
+    COMMIT = "commit", _("Commit")
+    CLOSED = "closed", pgettext_lazy("forecast", "Closed")
+    OMITTED = "omitted", _("Omitted")
+
+
+class ElementWeight(models.Model):
+    """A vendor's weight of one element in Q and V (DESIGN §5); an element without a row weighs 1."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(_("element"), max_length=32, choices=ElementCode.choices)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+
+    objects = ScopedManager(vendor="vendor")
+
+    class Meta:
+        verbose_name = _("element weight")
+        verbose_name_plural = _("element weights")
+        constraints = [models.UniqueConstraint(fields=["vendor", "code"], name="one_weight_per_element")]
+
+    def __str__(self):
+        return f"{self.code}={self.weight}"
+
+
+class DealScore(models.Model):
+    """The derived qualification of a deal (DESIGN §5), recomputed from its facts by ``meddic.scoring``.
+
+    ``flag_codes`` holds the raised flags as ``,code,code,`` so that one ``contains`` filter finds a flag on
+    every database.
+    """
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    deal = models.OneToOneField(Deal, on_delete=models.CASCADE, primary_key=True, related_name="score")
+    quality = models.PositiveSmallIntegerField(_("quality"))
+    visibility = models.PositiveSmallIntegerField(_("visibility"))
+    forecast_category = models.CharField(
+        _("forecast category"), max_length=16, choices=ForecastCategory.choices
+    )
+    flag_codes = models.CharField(max_length=400, blank=True)
+    flag_count = models.PositiveSmallIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    objects = ScopedManager(vendor="vendor")
+
+    class Meta:
+        indexes = [models.Index(fields=["vendor", "forecast_category"])]
+
+    def __str__(self):
+        return f"{self.deal_id}: Q{self.quality} V{self.visibility}"
+
+    @property
+    def flags(self) -> list[str]:
+        return [code for code in self.flag_codes.split(",") if code]
+
+
+class ScoreHistory(models.Model):
+    """Each time a deal's score changed: the trend behind the sparkline on the deal page."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="score_history")
+    quality = models.PositiveSmallIntegerField()
+    visibility = models.PositiveSmallIntegerField()
+    forecast_category = models.CharField(max_length=16, choices=ForecastCategory.choices)
+    flag_codes = models.CharField(max_length=400, blank=True)
+    at = models.DateTimeField()
+
+    objects = ScopedManager(vendor="vendor")
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["vendor", "deal", "at"])]
+
+    def __str__(self):
+        return f"{self.deal_id}@{self.at:%Y-%m-%d}: Q{self.quality} V{self.visibility}"

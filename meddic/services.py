@@ -1,23 +1,32 @@
-"""Writes to MEDDIC elements. Scoring and flags (DESIGN §5) join this module with the review issue.
+"""Writes to MEDDIC elements and the stored scores (DESIGN §5; the formulas are in ``meddic.scoring``).
 
 A deal's elements change only through :func:`elements_apply`, called by the deal services inside their
 transaction, so every change is versioned with the deal and written to the audit history.
 """
 
+from zoneinfo import ZoneInfo
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, changes_between
+from deals.models import Deal
+from meddic import scoring
 from meddic.models import (
     COMMON_FIELDS,
     ELEMENT_FIELDS,
     MULTI_FIELDS,
+    DealScore,
     ElementCode,
+    ElementWeight,
     Evidence,
     Level,
     MeddicElement,
+    ScoreHistory,
 )
+from prm.clock import vendor_today
 from prm.tenancy import Access
 
 TEXT_LIMITS = {"note": 500, "competitors": 200}
@@ -132,3 +141,94 @@ def elements_apply(*, access: Access, deal, changes: dict[str, dict]) -> bool:
         )
         changed_any = True
     return changed_any
+
+
+# --- Scores (DESIGN §5) ---------------------------------------------------------------------------------------
+
+SCORE_CHUNK = 500
+
+
+def vendor_weights(vendor) -> dict[str, int]:
+    """Each element's weight for this vendor; equal (1) unless a vendor admin changed it."""
+    weights = dict.fromkeys(ElementCode.values, 1)
+    weights.update(ElementWeight.objects.filter(vendor=vendor).values_list("code", "weight"))
+    return weights
+
+
+def _facts_of(deals, *, vendor, weights) -> list[tuple[Deal, scoring.Facts]]:
+    zone, today = ZoneInfo(vendor.time_zone), vendor_today(vendor)
+    return [
+        (
+            deal,
+            scoring.Facts(
+                phase=deal.phase,
+                close_date=deal.close_date,
+                elements={element.code: element for element in deal.elements.all()},
+                weights=weights,
+                last_champion_activity=deal.last_champion_activity,
+                has_conflict=deal.has_conflict,
+                today=today,
+                zone=zone,
+            ),
+        )
+        for deal in deals
+    ]
+
+
+def scores_refresh(*, vendor, deals: QuerySet[Deal] | None = None) -> int:
+    """Recompute the score of ``deals`` (default: all of the vendor's) from their facts and store what
+    changed, with a history row each. Loads deals in chunks with a fixed number of queries per chunk;
+    idempotent. Returns how many scores changed."""
+    from deals.selectors import open_conflict_exists
+
+    weights = vendor_weights(vendor)
+    base = (deals if deals is not None else Deal.objects.all()).annotate(
+        last_champion_activity=Max("champion_activities__date"), has_conflict=open_conflict_exists()
+    )
+    ids = list(base.order_by("pk").values_list("pk", flat=True))
+    changed = 0
+    for start in range(0, len(ids), SCORE_CHUNK):
+        chunk = (
+            base.filter(pk__in=ids[start : start + SCORE_CHUNK]).prefetch_related("elements").order_by("pk")
+        )
+        changed += _store_scores(vendor, _facts_of(chunk, vendor=vendor, weights=weights))
+    return changed
+
+
+def _store_scores(vendor, facts: list[tuple[Deal, scoring.Facts]]) -> int:
+    now = timezone.now()
+    existing = {s.deal_id: s for s in DealScore.objects.filter(deal_id__in=[deal.pk for deal, _f in facts])}
+    created, updated, history = [], [], []
+    for deal, deal_facts in facts:
+        result = scoring.score(deal_facts)
+        codes = "".join(f",{code}" for code in result.flags) + ("," if result.flags else "")
+        values = {
+            "quality": result.quality,
+            "visibility": result.visibility,
+            "forecast_category": result.forecast_category,
+            "flag_codes": codes,
+        }
+        current = existing.get(deal.pk)
+        if current is not None and all(getattr(current, k) == v for k, v in values.items()):
+            continue
+        if current is None:
+            created.append(
+                DealScore(vendor=vendor, deal=deal, flag_count=len(result.flags), computed_at=now, **values)
+            )
+        else:
+            for key, value in values.items():
+                setattr(current, key, value)
+            current.flag_count, current.computed_at = len(result.flags), now
+            updated.append(current)
+        history.append(ScoreHistory(vendor=vendor, deal=deal, at=now, **values))
+    DealScore.objects.bulk_create(created)
+    DealScore.objects.bulk_update(
+        updated, ["quality", "visibility", "forecast_category", "flag_codes", "flag_count", "computed_at"]
+    )
+    ScoreHistory.objects.bulk_create(history)
+    return len(history)
+
+
+def score_refresh(*, deal: Deal) -> None:
+    """Recompute one deal's score after a change of the deal, its elements, its champion log or its conflicts."""
+    scores_refresh(vendor=deal.vendor, deals=Deal.objects.filter(pk=deal.pk))

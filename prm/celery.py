@@ -36,6 +36,10 @@ app.conf.update(
             "task": "partners.tasks.expire_invitations_all",
             "schedule": crontab(hour=1, minute=30),
         },
+        "rescore-deals": {
+            "task": "meddic.tasks.rescore_all",
+            "schedule": crontab(hour=1, minute=15),
+        },
         "expire-registration-protection": {
             "task": "deals.tasks.expire_protection_all",
             "schedule": crontab(hour=1, minute=0),

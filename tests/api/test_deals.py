@@ -41,6 +41,7 @@ DEAL_KEYS = {
     "created_at",
     "updated_at",
     "meddic",
+    "score",
 }
 
 TEMPLATE_KEYS = {
@@ -386,7 +387,17 @@ class TestList:
     def test_unknown_flag_is_a_400_listing_the_valid_ones(self, world, api_as):
         response = api_as(world.partner_rep).get(list_url(), {"flag": "haunted"})
         assert response.status_code == 400
-        assert response.json() == {"flag": ["Unknown flag haunted. Valid flags: registration_conflict."]}
+        valid = (
+            "registration_conflict, metrics_undefined, economic_buyer_no_access, decision_criteria_unknown, "
+            "decision_process_unknown, pain_not_urgent, champion_missing, champion_inactive, close_date_passed"
+        )
+        assert response.json() == {"flag": [f"Unknown flag haunted. Valid flags: {valid}."]}
+
+    def test_a_risk_flag_filters_the_list(self, world, api_as):
+        flagged = register(world, world.partner_rep, phase="proposal")
+        register(world, world.partner_rep, phase="problem_definition", customer_name="初期段階の顧客")
+        response = api_as(world.partner_rep).get(list_url(), {"flag": "champion_missing"})
+        assert [deal["id"] for deal in response.json()["results"]] == [flagged.pk]
 
     @pytest.mark.parametrize("params", [{"phase": "closing"}, {"registration_status": "pending"}])
     def test_unknown_filter_values_are_a_400_on_that_field(self, world, api_as, params):
@@ -818,4 +829,6 @@ class TestSchema:
         listing = schema["paths"]["/api/v1/vendors/{vendor_slug}/deals/"]["get"]
         parameters = {p["name"]: p for p in listing["parameters"]}
         assert set(parameters) >= {"page", "phase", "partner", "flag", "registration_status"}
-        assert parameters["flag"]["schema"]["enum"] == ["registration_conflict"]
+        from meddic.scoring import FLAGS
+
+        assert set(parameters["flag"]["schema"]["enum"]) == set(FLAGS)

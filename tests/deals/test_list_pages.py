@@ -478,7 +478,28 @@ def test_export_flags_column(world, deals, client_for):
     register(world, world.beta_rep, submit=True, customer_name="サンプル株式会社")
     rows = export(client_for(world.channel_manager), flag="registration_conflict")
     assert {row["Customer name"] for row in rows} == {"株式会社サンプル", "サンプル株式会社"}
-    assert {row["Flags"] for row in rows} == {"Registration conflict"}
+    assert all(row["Flags"].split("; ")[0] == "Registration conflict" for row in rows)
+
+
+def test_risk_flags_from_the_score_filter_the_list_and_the_export(world, client_for):
+
+    bare = register(
+        world, world.partner_rep, submit=True, customer_name="何もわからない商事", phase="proposal"
+    )
+    known = register(
+        world,
+        world.partner_rep,
+        submit=True,
+        customer_name="チャンピオンあり工業",
+        phase="proposal",
+        meddic={"champion": {"status": "verified", "level": 2}},
+    )
+    client = client_for(world.channel_manager)
+    rows = export(client, flag="champion_missing")
+    assert [row["Customer name"] for row in rows] == ["何もわからない商事"]
+    assert "No champion" in rows[0]["Flags"].split("; ")
+    html = client.get(LIST, {"flag": "champion_missing"}).content.decode()
+    assert bare.customer_name in html and known.customer_name not in html
 
 
 # --- queries ---------------------------------------------------------------------------------------------

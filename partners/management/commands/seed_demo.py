@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from deals.demo import demo_deals_seed
+from meddic.services import scores_refresh
 from partners.models import Membership, PartnerCompany, PartnerStatus, Role, Tier, User, Vendor
 from partners.services import user_create
 from prm.tenancy import vendor_scope
@@ -90,6 +91,8 @@ class Command(BaseCommand):
             vendor = Vendor.objects.get(slug=spec["slug"])
             with vendor_scope(vendor):
                 deals.append((vendor.slug, demo_deals_seed(vendor=vendor, count=spec["deals"])))
+                # Scores are derived from the facts just written (and catch up on a database seeded earlier).
+                scores_refresh(vendor=vendor)
         self._print(logins, deals)
 
     def _seed_vendor(self, vendor: Vendor, spec: dict) -> list[tuple[str, str, str]]:
