@@ -28,6 +28,7 @@ from deals.models import Deal, RegistrationStatus
 from deals.services import can_edit, can_edit_elements
 from deals.views_form import champion_log_context
 from meddic.models import ELEMENT_FIELDS, MeddicElement
+from meddic.presentation import score_context
 from partners.views import apply_form_errors
 from prm.clock import vendor_today
 from prm.mixins import VendorPageMixin
@@ -121,6 +122,7 @@ def deal_page_context(access: Access, deal: Deal, *, open_action: str = "", reas
             other = conflict.other if conflict.deal_id == deal.pk else conflict.deal
             conflicts.append((conflict, other))
     return {
+        **score_context(deal),
         "deal": deal,
         "today": today,
         "protection": protection_state(deal, today),
