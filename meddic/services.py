@@ -232,3 +232,71 @@ def _store_scores(vendor, facts: list[tuple[Deal, scoring.Facts]]) -> int:
 def score_refresh(*, deal: Deal) -> None:
     """Recompute one deal's score after a change of the deal, its elements, its champion log or its conflicts."""
     scores_refresh(vendor=deal.vendor, deals=Deal.objects.filter(pk=deal.pk))
+
+
+# --- Weights (DESIGN §5) --------------------------------------------------------------------------------------
+
+WEIGHT_MAX = 10
+# Above this many deals, a weight change re-scores in the background instead of inside the request.
+RESCORE_INLINE_LIMIT = 2000
+
+
+def weights_clean(weights) -> dict[str, int]:
+    """Check a ``{element: weight}`` set: every element, each an integer 0–10, not all zero.
+
+    Errors are keyed by element code (``__all__`` when every weight is zero)."""
+    if not isinstance(weights, dict):
+        raise ValidationError(_("Send an object keyed by element."))
+    errors, cleaned = {}, {}
+    for code in weights:
+        if code not in ElementCode.values:
+            errors[code] = _("Unknown element.")
+    for code in ElementCode.values:
+        value = weights.get(code)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= WEIGHT_MAX:
+            errors[code] = _("Enter a whole number from 0 to %(max)d.") % {"max": WEIGHT_MAX}
+            continue
+        cleaned[code] = value
+    if not errors and not any(cleaned.values()):
+        errors = {code: _("At least one element needs a weight above 0.") for code in ElementCode.values}
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def weights_set(*, access: Access, weights: dict[str, int]) -> dict[str, int]:
+    """A vendor admin sets the weight of every element (equal weights are all 1); the change is audited and every
+    deal of the vendor is re-scored (in the background for large vendors). Returns the weights now in force."""
+    from django.db import transaction
+
+    if not access.is_vendor_admin:
+        raise PermissionDenied(_("Only vendor admins can change the MEDDIC weights."))
+    cleaned = weights_clean(weights)
+    vendor = access.vendor
+    with transaction.atomic():
+        rows = {row.code: row for row in ElementWeight.objects.select_for_update().filter(vendor=vendor)}
+        before = vendor_weights(vendor)
+        changes = {
+            code: [before[code], cleaned[code]]
+            for code in ElementCode.values
+            if before[code] != cleaned[code]
+        }
+        if not changes:
+            return cleaned
+        for code in changes:
+            row = rows.get(code)
+            if row is None:
+                ElementWeight.objects.create(vendor=vendor, code=code, weight=cleaned[code])
+            else:
+                row.weight = cleaned[code]
+                row.save(update_fields=["weight"])
+        audit_record(
+            vendor=vendor, actor=access.user, action="weights.update", subject=vendor, changes=changes
+        )
+        if Deal.objects.filter(vendor=vendor).count() > RESCORE_INLINE_LIMIT:
+            from meddic.tasks import rescore
+
+            transaction.on_commit(lambda: rescore.delay(vendor_id=vendor.pk))
+        else:
+            scores_refresh(vendor=vendor)
+    return cleaned

@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from deals import api as deals_api
+from meddic import api as meddic_api
 from partners import api as partners_api
 
 partner_list = partners_api.PartnerViewSet.as_view({"get": "list", "post": "create"})
@@ -44,5 +45,10 @@ urlpatterns = [
         f"{DEAL}champion-activities/",
         deals_api.ChampionActivityView.as_view(),
         name="api_deal_champion_activities",
+    ),
+    path(
+        "vendors/<slug:vendor_slug>/meddic-weights/",
+        meddic_api.WeightsView.as_view(),
+        name="api_meddic_weights",
     ),
 ]

@@ -24,5 +24,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("v/<slug:vendor_slug>/", include("partners.urls")),
     path("v/<slug:vendor_slug>/", include("deals.urls")),
+    path("v/<slug:vendor_slug>/", include("meddic.urls")),
     path("api/v1/", include("prm.api_urls")),
 ]

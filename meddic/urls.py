@@ -1,0 +1,3 @@
+from meddic import views
+
+urlpatterns = [*views.urlpatterns]
