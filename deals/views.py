@@ -27,8 +27,9 @@ from deals.history import display_value, field_label, history_rows, registration
 from deals.models import Deal, RegistrationStatus
 from deals.services import can_edit, can_edit_elements
 from deals.views_form import champion_log_context
-from meddic.models import ELEMENT_FIELDS, MeddicElement
+from meddic.models import ELEMENT_FIELDS, ElementCode, MeddicElement
 from meddic.presentation import score_context
+from meddic.views_review import verify_forms
 from partners.views import apply_form_errors
 from prm.clock import vendor_today
 from prm.mixins import VendorPageMixin
@@ -123,6 +124,7 @@ def deal_page_context(access: Access, deal: Deal, *, open_action: str = "", reas
             conflicts.append((conflict, other))
     return {
         **score_context(deal),
+        "verify_forms": verify_forms(access, ElementCode.values),
         "deal": deal,
         "today": today,
         "protection": protection_state(deal, today),

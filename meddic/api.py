@@ -1,10 +1,11 @@
-"""API of the per-vendor MEDDIC weights (DESIGN §5, §7): vendor staff read them, vendor admins set them.
+"""API of DESIGN §5 review settings and actions: the per-vendor MEDDIC weights and verifying an element.
 
 Validation and permissions are in ``meddic.services.weights_set``; errors name the body's field
 (``weights.<element>``) as DESIGN §7 shapes them.
 """
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
@@ -13,7 +14,11 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from deals import selectors as deal_selectors
+from deals.api import deals_for_api
+from deals.serializers import DealSerializer
 from meddic import services
+from meddic.models import ElementCode, VerificationMethod
 from partners.api import ERRORS_400, ERRORS_403, ERRORS_404
 from partners.models import VENDOR_ROLES
 from prm.api import VendorAPIMixin
@@ -66,3 +71,41 @@ class WeightsView(VendorAPIMixin, GenericAPIView):
                 {f"weights.{code}": messages for code, messages in error.message_dict.items()}
             ) from error
         return Response({"weights": saved})
+
+
+class VerificationSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(
+        choices=VerificationMethod.choices, help_text=gettext_lazy("How the vendor verified the element.")
+    )
+    note = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("What was verified, and with whom."),
+    )
+
+
+class ElementVerifyView(VendorAPIMixin, GenericAPIView):
+    """Vendor staff mark one element of a deal verified, saying how; answers with the deal."""
+
+    parser_classes = (JSONParser,)
+    serializer_class = VerificationSerializer
+    roles = VENDOR_ROLES
+
+    @extend_schema(
+        operation_id="deal_element_verify",
+        tags=["deals"],
+        summary=gettext_lazy("Verify a MEDDIC element (vendor staff)"),
+        request=VerificationSerializer,
+        responses={200: DealSerializer, 400: ERRORS_400, 403: ERRORS_403, 404: ERRORS_404},
+    )
+    def post(self, request, vendor_slug, deal_id, code):
+        deal = deal_selectors.deal_get(self.access, deal_id)
+        if code not in ElementCode.values:
+            raise Http404
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.element_verify(access=self.access, deal=deal, code=code, **serializer.validated_data)
+        return Response(
+            DealSerializer(deals_for_api(deal_selectors.deals_visible(self.access)).get(pk=deal.pk)).data
+        )

@@ -127,6 +127,14 @@ class TriState(models.TextChoices):
     UNKNOWN = "unknown", pgettext_lazy("yes/no", "Unknown")
 
 
+class VerificationMethod(models.TextChoices):
+    JOINT_VISIT = "joint_visit", _("Joint visit with the partner")
+    ECONOMIC_BUYER_CALL = "economic_buyer_call", _("Call or meeting with the economic buyer")
+    CUSTOMER_MEETING = "customer_meeting", _("Meeting with the customer")
+    DOCUMENT = "document", _("Customer document reviewed")
+    OTHER = "other", _("Other")
+
+
 # Which answer fields belong to which element (API ``meddic`` objects carry exactly these plus the axes).
 ELEMENT_FIELDS: dict[str, tuple[str, ...]] = {
     ElementCode.METRICS: (),
@@ -194,6 +202,20 @@ class MeddicElement(models.Model):
     vested_interest = models.CharField(
         _("has a vested interest"), max_length=8, choices=TriState.choices, default=TriState.UNKNOWN
     )
+    # How the vendor verified the element (set with evidence "verified" by vendor staff).
+    verified_by = models.ForeignKey(
+        "partners.User",
+        verbose_name=_("verified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verification_method = models.CharField(
+        _("verified through"), max_length=32, choices=VerificationMethod.choices, blank=True
+    )
+    verification_note = models.CharField(_("how it was verified"), max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager(vendor="vendor")

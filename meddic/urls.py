@@ -1,3 +1,3 @@
-from meddic import views
+from meddic import views, views_review
 
-urlpatterns = [*views.urlpatterns]
+urlpatterns = [*views.urlpatterns, *views_review.urlpatterns]

@@ -51,4 +51,9 @@ urlpatterns = [
         meddic_api.WeightsView.as_view(),
         name="api_meddic_weights",
     ),
+    path(
+        "vendors/<slug:vendor_slug>/deals/<int:deal_id>/elements/<str:code>/verify/",
+        meddic_api.ElementVerifyView.as_view(),
+        name="api_element_verify",
+    ),
 ]

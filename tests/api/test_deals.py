@@ -791,6 +791,7 @@ class TestSchema:
             **{(f"{one}{step}/", "post"): {"200", "400", "403", "404"} for step in WORKFLOW_STEPS},
             (f"{one}champion-activities/", "get"): {"200", "404"},
             (f"{one}champion-activities/", "post"): {"201", "400", "403", "404"},
+            (f"{one}elements/{{code}}/verify/", "post"): {"200", "400", "403", "404"},
         }
         for (path, method), responses in expected.items():
             assert set(schema["paths"][path][method]["responses"]) == responses, (path, method)

@@ -4,7 +4,8 @@ Only vendor admins change the weights; channel managers read them through the AP
 Another vendor's weights are 404 even to that vendor's admin.
 """
 
-from tests.isolation.cases import LOGIN, Case, expect
+from tests.isolation.cases import LOGIN, OK, Case, acme, expect
+from tests.isolation.deal_world import alpha_deal, alpha_draft, pk_of, rival_deal
 
 WEIGHTS = {
     "metrics": 4,
@@ -52,5 +53,63 @@ CASES = [
         data=lambda w: {"weights": dict(WEIGHTS)},
         json=True,
         label="rival",
+    ),
+]
+
+
+def verify_data(world):
+    return {"verify-champion-method": "joint_visit", "verify-champion-note": "同行訪問"}
+
+
+CASES += [
+    Case(
+        "element_verify",
+        expect(LOGIN, 403, 403, OK, OK, 404, 403),
+        kwargs=acme(deal_id=pk_of(alpha_deal), code=lambda w: "champion"),
+        method="post",
+        data=verify_data,
+        label="alpha",
+    ),
+    Case(
+        "element_verify",
+        expect(LOGIN, 403, 403, 404, 404, 404, 403),
+        kwargs=acme(deal_id=pk_of(alpha_draft), code=lambda w: "champion"),
+        method="post",
+        data=verify_data,
+        label="draft",
+    ),
+    Case(
+        "element_verify",
+        expect(LOGIN, 403, 403, 404, 404, 404, 403),
+        kwargs=acme(deal_id=pk_of(rival_deal), code=lambda w: "champion"),
+        method="post",
+        data=verify_data,
+        label="other_tenant",
+    ),
+    Case(
+        "element_verify",
+        expect(LOGIN, 403, 403, 405, 405, 404, 403),
+        kwargs=acme(deal_id=pk_of(alpha_deal), code=lambda w: "champion"),
+        label="get",
+    ),
+]
+
+CASES += [
+    Case(
+        "api_element_verify",
+        expect(401, 403, 403, 200, 200, 404, 403),
+        kwargs=acme(deal_id=pk_of(alpha_deal), code=lambda w: "metrics"),
+        method="post",
+        data=lambda w: {"method": "document", "note": "議事録"},
+        json=True,
+    ),
+    Case(
+        "api_element_verify",
+        expect(401, 403, 403, 404, 404, 404, 403),
+        kwargs=acme(deal_id=pk_of(rival_deal), code=lambda w: "metrics"),
+        method="post",
+        data=lambda w: {"method": "document"},
+        json=True,
+        label="other_tenant",
     ),
 ]
