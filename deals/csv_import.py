@@ -21,7 +21,6 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -31,7 +30,17 @@ from deals.services import deal_create
 from meddic.models import ElementCode, Evidence, Level
 from partners.models import Membership, Role, User
 from prm.csv_export import FORMULA_PREFIXES
-from prm.csv_import import CsvColumn, CsvFileError, CsvRow, at_line, read_csv
+from prm.csv_import import (
+    CsvColumn,
+    CsvFileError,
+    CsvRow,
+    ImportPreview,
+    ImportRejected,
+    accepted,
+    normalize_typed,
+    read_csv,
+)
+from prm.csv_import import choice_lookup as shared_choice_lookup
 from prm.tenancy import Access
 
 # Japanese names of the elements, for header aliases such as 決裁者レベル or チャンピオンの確度.
@@ -207,25 +216,12 @@ CHOICE_ALIASES = {
 }
 
 
-def normalize(text: str) -> str:
-    """For comparing what people type: NFKC (full-width and half-width forms agree), case-folded, one space."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+normalize = normalize_typed
 
 
 def choice_lookup(choices) -> dict[str, str | int]:
     """Every accepted spelling of every choice (code, label in each language, usual Japanese names)."""
-    lookup = {}
-    for value, label in choices.choices:
-        names = {str(value), *CHOICE_ALIASES.get(choices, {}).get(value, ())}
-        for code, _language in settings.LANGUAGES:
-            with translation.override(code):
-                names.add(str(label))
-        lookup.update({normalize(name): value for name in names})
-    return lookup
-
-
-def accepted(choices) -> str:
-    return ", ".join(f"{value} ({label})" for value, label in choices.choices)
+    return shared_choice_lookup(choices, CHOICE_ALIASES.get(choices, {}))
 
 
 def choices_help(choices) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -314,36 +310,9 @@ class DealImportRow:
         ]
 
 
-@dataclass
-class DealImportPreview:
-    """What an import would create. ``errors`` are problems with the whole file; rows carry their own."""
-
-    encoding: str = ""
-    rows: list[DealImportRow] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def rows_with_errors(self) -> list[DealImportRow]:
-        return [row for row in self.rows if row.errors]
-
-    @property
-    def error_count(self) -> int:
-        return len(self.errors) + sum(len(row.errors) for row in self.rows)
-
-    @property
-    def can_import(self) -> bool:
-        return bool(self.rows) and self.error_count == 0
-
-
-class DealImportRejected(ValidationError):
-    """Nothing was imported; ``preview`` shows every problem, by line."""
-
-    def __init__(self, preview: DealImportPreview):
-        self.preview = preview
-        messages = list(preview.errors) + [
-            at_line(row.line, message) for row in preview.rows for message in row.errors
-        ]
-        super().__init__(messages or [_("There is nothing to import.")])
+# One preview and one refusal for every import (``prm.csv_import``), named for this one.
+DealImportPreview = ImportPreview
+DealImportRejected = ImportRejected
 
 
 class _Checker:

@@ -12,14 +12,23 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partners.models import PartnerCompany, PartnerStatus, Role, Tier, User
 from partners.selectors import channel_manager_choices
 from partners.services import partner_create
-from prm.csv_import import CsvColumn, CsvFileError, CsvRow, at_line, read_csv
+from prm.csv_import import (
+    CsvColumn,
+    CsvFileError,
+    CsvRow,
+    ImportPreview,
+    ImportRejected,
+    accepted,
+    choice_lookup,
+    normalize_typed,
+    read_csv,
+)
 from prm.tenancy import Access
 
 COLUMNS = (
@@ -80,29 +89,12 @@ CHOICE_ALIASES = {
 NAME_MAX_LENGTH = PartnerCompany._meta.get_field("name").max_length
 
 
-def normalize(text: str) -> str:
-    """For comparing what people type: NFKC (full-width and half-width forms agree), case-folded, one space."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+normalize = normalize_typed
 
 
 def name_key(name: str) -> str:
     """Two company names are the same company when they differ only in width, case or spaces."""
     return "".join(normalize(name).split())
-
-
-def _choice_lookup(choices) -> dict[str, str]:
-    lookup = {}
-    for value, label in choices.choices:
-        names = {value, *CHOICE_ALIASES.get(value, ())}
-        for code, _language in settings.LANGUAGES:
-            with translation.override(code):
-                names.add(str(label))
-        lookup.update({normalize(name): value for name in names})
-    return lookup
-
-
-def _accepted(choices) -> str:
-    return ", ".join(f"{value} ({label})" for value, label in choices.choices)
 
 
 @dataclass
@@ -131,44 +123,17 @@ class PartnerImportRow:
         return PartnerStatus(self.status).label
 
 
-@dataclass
-class PartnerImportPreview:
-    """What an import would create. ``errors`` are problems with the whole file; rows carry their own."""
-
-    encoding: str = ""
-    rows: list[PartnerImportRow] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def rows_with_errors(self) -> list[PartnerImportRow]:
-        return [row for row in self.rows if row.errors]
-
-    @property
-    def error_count(self) -> int:
-        return len(self.errors) + sum(len(row.errors) for row in self.rows)
-
-    @property
-    def can_import(self) -> bool:
-        return bool(self.rows) and self.error_count == 0
-
-
-class PartnerImportRejected(ValidationError):
-    """Nothing was imported; ``preview`` shows every problem, by line."""
-
-    def __init__(self, preview: PartnerImportPreview):
-        self.preview = preview
-        messages = list(preview.errors) + [
-            at_line(row.line, message) for row in preview.rows for message in row.errors
-        ]
-        super().__init__(messages or [_("There is nothing to import.")])
+# One preview and one refusal for every import (``prm.csv_import``), named for this one.
+PartnerImportPreview = ImportPreview
+PartnerImportRejected = ImportRejected
 
 
 class _Checker:
     """Validates rows against the vendor's partners and staff, loaded once for the whole file."""
 
     def __init__(self, access: Access):
-        self.tiers = _choice_lookup(Tier)
-        self.statuses = _choice_lookup(PartnerStatus)
+        self.tiers = choice_lookup(Tier, CHOICE_ALIASES)
+        self.statuses = choice_lookup(PartnerStatus, CHOICE_ALIASES)
         self.managers = {user.email.casefold(): user for user in channel_manager_choices(access)}
         self.existing = {
             name_key(name): name for name in PartnerCompany.objects.values_list("name", flat=True)
@@ -214,7 +179,7 @@ class _Checker:
             row.fail(
                 "tier",
                 _("Unknown tier “%(value)s”. Use one of: %(choices)s.")
-                % {"value": value, "choices": _accepted(Tier)},
+                % {"value": value, "choices": accepted(Tier)},
             )
         else:
             row.tier = found
@@ -227,7 +192,7 @@ class _Checker:
             row.fail(
                 "status",
                 _("Unknown status “%(value)s”. Use one of: %(choices)s.")
-                % {"value": value, "choices": _accepted(PartnerStatus)},
+                % {"value": value, "choices": accepted(PartnerStatus)},
             )
         else:
             row.status = found

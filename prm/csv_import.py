@@ -1,4 +1,4 @@
-"""Reading CSV files that people export from Excel, for any import (partners now, deals later).
+"""Reading CSV files that people export from Excel, for every import (partners, deals).
 
 What a file goes through, in order:
 
@@ -304,3 +304,62 @@ def _row(line: int, cells: Sequence[str], keys: Sequence[str | None]) -> CsvRow:
 def template_header(columns: Sequence[CsvColumn]) -> list[str]:
     """The header of a blank import file, in the current language (any language is accepted back)."""
     return [str(column.label) for column in columns if not column.ignored]
+
+
+# --- What importers share: typed values, picklists, the preview and the refusal ---------------------------------
+
+
+def normalize_typed(text: str) -> str:
+    """For comparing what people type: NFKC (full-width and half-width forms agree), case-folded, one space."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def choice_lookup(choices, aliases: dict | None = None) -> dict[str, object]:
+    """Every accepted spelling of every choice → its value: the code, its label in each language, and
+    ``aliases[value]`` (usual names people type)."""
+    aliases = aliases or {}
+    lookup = {}
+    for value, label in choices.choices:
+        names = {str(value), *aliases.get(value, ())}
+        for code, _language in settings.LANGUAGES:
+            with translation.override(code):
+                names.add(str(label))
+        lookup.update({normalize_typed(name): value for name in names})
+    return lookup
+
+
+def accepted(choices) -> str:
+    """The choices as an error message lists them: ``code (label), …``."""
+    return ", ".join(f"{value} ({label})" for value, label in choices.choices)
+
+
+@dataclass
+class ImportPreview:
+    """What an import would create. ``errors`` are problems with the whole file; rows carry their own."""
+
+    encoding: str = ""
+    rows: list = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def rows_with_errors(self) -> list:
+        return [row for row in self.rows if row.errors]
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + sum(len(row.errors) for row in self.rows)
+
+    @property
+    def can_import(self) -> bool:
+        return bool(self.rows) and self.error_count == 0
+
+
+class ImportRejected(ValidationError):
+    """Nothing was imported; ``preview`` shows every problem, by line."""
+
+    def __init__(self, preview: ImportPreview):
+        self.preview = preview
+        messages = list(preview.errors) + [
+            at_line(row.line, message) for row in preview.rows for message in row.errors
+        ]
+        super().__init__(messages or [_("There is nothing to import.")])
