@@ -13,9 +13,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from deals import services
+from deals.history import display_value
 from deals.models import (
     ActivityActor,
     ActivityOutcome,
@@ -407,18 +408,11 @@ class DealForm(forms.Form):
         return sections
 
     def display(self, key: str, value) -> str:
-        """An answer as people read it (labels of choices, yen, dates) for the merge page."""
-        field = self.fields[form_field_of(key)]
-        if value in (None, "", []):
-            return "—"
-        choices = dict(getattr(field, "choices", []) or [])
-        if isinstance(value, list):
-            return pgettext("list separator", ", ").join(str(choices.get(item, item)) for item in value)
-        if choices:
-            return str(choices.get(value, choices.get(str(value), value)))
-        if key == "amount":
-            return f"¥{int(value):,}"
-        return str(value)
+        """An answer as people read it (labels of choices, yen, dates) for the merge page, as the history
+        shows it."""
+        if key.startswith("meddic."):
+            return display_value(MeddicElement, key.rsplit(".", 1)[1], value)
+        return display_value(Deal, key, value)
 
     def label_of(self, key: str) -> str:
         if key.startswith("meddic."):
