@@ -8,6 +8,11 @@ from partners.models import Role
 from prm.tenancy import Access
 
 SHOWN = 8
+# Number and total amount of open deals, as aggregate arguments.
+OPEN_PIPELINE = {
+    "open_count": Count("pk", filter=Q(phase__in=OPEN_PHASES)),
+    "open_amount": Sum("amount", filter=Q(phase__in=OPEN_PHASES)),
+}
 
 
 def vendor_work(access: Access) -> dict:
@@ -25,15 +30,11 @@ def vendor_work(access: Access) -> dict:
         )
         .order_by("mine", "registered_at", "pk")
     )
-    totals = deals_visible(access).aggregate(
-        open_count=Count("pk", filter=Q(phase__in=OPEN_PHASES)),
-        open_amount=Sum("amount", filter=Q(phase__in=OPEN_PHASES)),
-    )
     return {
         "waiting": list(waiting[:SHOWN]),
         "waiting_count": waiting.count(),
         "conflict_count": RegistrationConflict.objects.filter(resolved_at=None).count(),
-        **totals,
+        **deals_visible(access).aggregate(**OPEN_PIPELINE),
     }
 
 
@@ -45,9 +46,5 @@ def partner_work(access: Access) -> dict:
     attention = deals.filter(
         registration_status__in=[RegistrationStatus.RETURNED, RegistrationStatus.DRAFT]
     ).order_by("-registration_status", "-updated_at")
-    totals = deals.aggregate(
-        open_count=Count("pk", filter=Q(phase__in=OPEN_PHASES)),
-        open_amount=Sum("amount", filter=Q(phase__in=OPEN_PHASES)),
-        conflict_count=Count("pk", filter=Q(has_conflict=True)),
-    )
+    totals = deals.aggregate(**OPEN_PIPELINE, conflict_count=Count("pk", filter=Q(has_conflict=True)))
     return {"attention": list(attention[:SHOWN]), "attention_count": attention.count(), **totals}
