@@ -15,7 +15,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from deals import selectors as deal_selectors
-from deals.api import deals_for_api
+from deals.api import DealRenderMixin
 from deals.serializers import DealSerializer
 from meddic import services
 from meddic.models import ElementCode, VerificationMethod
@@ -85,7 +85,7 @@ class VerificationSerializer(serializers.Serializer):
     )
 
 
-class ElementVerifyView(VendorAPIMixin, GenericAPIView):
+class ElementVerifyView(DealRenderMixin, VendorAPIMixin, GenericAPIView):
     """Vendor staff mark one element of a deal verified, saying how; answers with the deal."""
 
     parser_classes = (JSONParser,)
@@ -106,6 +106,4 @@ class ElementVerifyView(VendorAPIMixin, GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.element_verify(access=self.access, deal=deal, code=code, **serializer.validated_data)
-        return Response(
-            DealSerializer(deals_for_api(deal_selectors.deals_visible(self.access)).get(pk=deal.pk)).data
-        )
+        return Response(self.render_deal(deal.pk))
