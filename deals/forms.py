@@ -185,75 +185,11 @@ def form_field_of(key: str) -> str:
     return key
 
 
-class DealForm(forms.Form):
-    """The Partner-MEDDIC template (DESIGN §4): customer, deal, proposal reason and the six elements.
+class ElementFieldsMixin:
+    """Form fields of MEDDIC element answers, named ``<element>__<field>``, styled, errors described.
 
-    ``deal`` and ``elements`` are the current state when editing. ``answers()`` gives the typed values keyed as
-    the services name them (``customer_name``, ``meddic.champion.status``).
+    The form sets ``access`` and ``elements`` (current elements by code) before building fields.
     """
-
-    # Answers marked as required on the page (loss type is only shown, and required, for lost deals).
-    marked_required = (*services.REQUIRED_ON_CREATE, "loss_type")
-
-    customer_name = forms.CharField(label=_("Customer name"), max_length=200)
-    customer_corporate_number = forms.CharField(
-        label=_("Corporate number"),
-        max_length=30,
-        required=False,
-        help_text=_("Optional. The 13-digit 法人番号; the check digit is verified."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    customer_industry = forms.ChoiceField(
-        label=_("Industry"), required=False, choices=[("", "—"), *Industry.choices]
-    )
-    customer_size = forms.ChoiceField(label=_("Company size"), choices=CustomerSize.choices)
-    title = forms.CharField(label=_("Deal title"), max_length=200)
-    amount = YenField(
-        label=_("Amount"),
-        min_value=0,
-        max_value=10**14,
-        widget=YenInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    close_date = forms.DateField(
-        label=_("Close date"),
-        widget=DateInput(),
-        help_text=_("Expected date while open; the actual date once won or lost."),
-    )
-    phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
-    loss_type = forms.ChoiceField(
-        label=_("Loss type"), required=False, choices=[("", "—"), *LossType.choices]
-    )
-    proposal_reason = forms.CharField(
-        label=_("Proposal reason"),
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": REASON_MAX_LINES}),
-        help_text=_("Up to 3 lines, 60 characters each: why this customer, why now, why us."),
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    # The answers as they were when the form was shown (JSON): tells the merge page what you changed.
-    base = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
-
-    def __init__(
-        self, *args, access: Access, deal: Deal | None = None, elements: dict | None = None, **kwargs
-    ):
-        self.access, self.deal, self.elements = access, deal, elements or {}
-        current = answers_of(deal, self.elements)
-        initial = {form_field_of(key): value for key, value in current.items()}
-        if deal is not None:
-            initial.update(version=deal.version, close_date=deal.close_date)
-        else:
-            initial.update(customer_size=CustomerSize.UNKNOWN, phase=Phase.INFORMATION_GATHERING)
-        initial["base"] = json.dumps(current, ensure_ascii=False) if deal is not None else ""
-        kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
-        super().__init__(*args, **kwargs)
-        if deal is not None:
-            self.fields["version"].required = True
-        for code, name in element_answer_names():
-            self.fields[element_field_name(code, name)] = self._element_field(code, name)
-        for field in self.fields.values():
-            self._style(field)
-
-    # -- fields
 
     def _element_field(self, code: str, name: str) -> forms.Field:
         model_field = MeddicElement._meta.get_field(name)
@@ -335,6 +271,75 @@ class DealForm(forms.Form):
             if form_field.help_text:
                 described.append(f"id_{self.add_prefix(name)}_helptext")
             attrs["aria-describedby"] = " ".join(described)
+
+
+class DealForm(ElementFieldsMixin, forms.Form):
+    """The Partner-MEDDIC template (DESIGN §4): customer, deal, proposal reason and the six elements.
+
+    ``deal`` and ``elements`` are the current state when editing. ``answers()`` gives the typed values keyed as
+    the services name them (``customer_name``, ``meddic.champion.status``).
+    """
+
+    # Answers marked as required on the page (loss type is only shown, and required, for lost deals).
+    marked_required = (*services.REQUIRED_ON_CREATE, "loss_type")
+
+    customer_name = forms.CharField(label=_("Customer name"), max_length=200)
+    customer_corporate_number = forms.CharField(
+        label=_("Corporate number"),
+        max_length=30,
+        required=False,
+        help_text=_("Optional. The 13-digit 法人番号; the check digit is verified."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    customer_industry = forms.ChoiceField(
+        label=_("Industry"), required=False, choices=[("", "—"), *Industry.choices]
+    )
+    customer_size = forms.ChoiceField(label=_("Company size"), choices=CustomerSize.choices)
+    title = forms.CharField(label=_("Deal title"), max_length=200)
+    amount = YenField(
+        label=_("Amount"),
+        min_value=0,
+        max_value=10**14,
+        widget=YenInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    close_date = forms.DateField(
+        label=_("Close date"),
+        widget=DateInput(),
+        help_text=_("Expected date while open; the actual date once won or lost."),
+    )
+    phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
+    loss_type = forms.ChoiceField(
+        label=_("Loss type"), required=False, choices=[("", "—"), *LossType.choices]
+    )
+    proposal_reason = forms.CharField(
+        label=_("Proposal reason"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": REASON_MAX_LINES}),
+        help_text=_("Up to 3 lines, 60 characters each: why this customer, why now, why us."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The answers as they were when the form was shown (JSON): tells the merge page what you changed.
+    base = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+
+    def __init__(
+        self, *args, access: Access, deal: Deal | None = None, elements: dict | None = None, **kwargs
+    ):
+        self.access, self.deal, self.elements = access, deal, elements or {}
+        current = answers_of(deal, self.elements)
+        initial = {form_field_of(key): value for key, value in current.items()}
+        if deal is not None:
+            initial.update(version=deal.version, close_date=deal.close_date)
+        else:
+            initial.update(customer_size=CustomerSize.UNKNOWN, phase=Phase.INFORMATION_GATHERING)
+        initial["base"] = json.dumps(current, ensure_ascii=False) if deal is not None else ""
+        kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
+        if deal is not None:
+            self.fields["version"].required = True
+        for code, name in element_answer_names():
+            self.fields[element_field_name(code, name)] = self._element_field(code, name)
+        for field in self.fields.values():
+            self._style(field)
 
     # -- cleaning
 

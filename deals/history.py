@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from deals.models import ChampionActivity, Deal, RegistrationConflict, RegistrationEvent
-from meddic.models import MULTI_FIELDS, ElementCode, MeddicElement
+from meddic.models import MULTI_FIELDS, DealReview, ElementCode, InfoRequest, MeddicElement
 from prm.templatetags.prm_tags import yen
 
 EMPTY = "—"
@@ -34,6 +34,11 @@ ACTION_LABELS = {
     "deal.return": gettext_lazy("Returned the registration for facts"),
     "deal.protection_expire": gettext_lazy("Registration protection ended"),
     "conflict.resolve": gettext_lazy("Resolved a registration conflict"),
+    "element.verify": gettext_lazy("Verified a MEDDIC element"),
+    "deal.review": gettext_lazy("Reviewed the deal"),
+    "info_request.create": gettext_lazy("Asked the partner for information"),
+    "info_request.answer": gettext_lazy("Answered an information request"),
+    "info_request.withdraw": gettext_lazy("Withdrew an information request"),
 }
 
 # Which model describes the fields of each kind of audited subject.
@@ -42,6 +47,8 @@ SUBJECT_MODELS = {
     "meddicelement": MeddicElement,
     "championactivity": ChampionActivity,
     "registrationconflict": RegistrationConflict,
+    "dealreview": DealReview,
+    "inforequest": InfoRequest,
 }
 
 # Fields whose model has no (translatable) label of its own.

@@ -321,3 +321,88 @@ class ScoreHistory(models.Model):
 
     def __str__(self):
         return f"{self.deal_id}@{self.at:%Y-%m-%d}: Q{self.quality} V{self.visibility}"
+
+
+# --- Review by the vendor (DESIGN §5) ----------------------------------------------------------------------------
+
+
+class ReviewState(models.TextChoices):
+    UNREVIEWED = "unreviewed", _("Unreviewed")
+    NEEDS_INFO = "needs_info", _("Needs info")
+    QUALIFIED = "qualified", _("Qualified")
+    DISQUALIFIED = "disqualified", _("Disqualified")
+
+
+class DealReview(models.Model):
+    """Where the vendor's review of a deal stands. A deal without a row is unreviewed; every change is in the
+    audit history (action ``deal.review``) with its note."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    deal = models.OneToOneField(Deal, on_delete=models.CASCADE, primary_key=True, related_name="review")
+    state = models.CharField(
+        _("review state"), max_length=16, choices=ReviewState.choices, default=ReviewState.UNREVIEWED
+    )
+    note = models.CharField(_("review note"), max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        "partners.User", verbose_name=_("reviewed by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("reviewed"))
+
+    objects = ScopedManager(vendor="vendor")
+
+    class Meta:
+        verbose_name = _("deal review")
+        verbose_name_plural = _("deal reviews")
+        indexes = [models.Index(fields=["vendor", "state"])]
+
+    def __str__(self):
+        return f"{self.deal_id}: {self.state}"
+
+
+class InfoRequestStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("info request", "Open")
+    ANSWERED = "answered", pgettext_lazy("info request", "Answered")
+    CANCELLED = "cancelled", pgettext_lazy("info request", "Withdrawn")
+
+
+class InfoRequest(models.Model):
+    """The vendor asks the partner for a missing fact of one element, by a due date; the partner answers on the
+    deal, which updates the element."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="info_requests")
+    element = models.CharField(_("element"), max_length=32, choices=ElementCode.choices)
+    question = models.CharField(_("question"), max_length=500)
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        pgettext_lazy("info request", "status"),
+        max_length=16,
+        choices=InfoRequestStatus.choices,
+        default=InfoRequestStatus.OPEN,
+    )
+    requested_by = models.ForeignKey(
+        "partners.User", verbose_name=_("asked by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("asked"))
+    answer = models.CharField(_("answer"), max_length=1000, blank=True)
+    answered_by = models.ForeignKey(
+        "partners.User", verbose_name=_("answered by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    objects = ScopedManager(vendor="vendor")
+
+    class Meta:
+        verbose_name = _("info request")
+        verbose_name_plural = _("info requests")
+        indexes = [
+            models.Index(fields=["vendor", "status", "due_date"]),
+            models.Index(fields=["deal", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.deal_id}:{self.element}:{self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == InfoRequestStatus.OPEN

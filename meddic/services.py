@@ -354,4 +354,14 @@ def element_verify(*, access: Access, deal: Deal, code: str, method: str, note: 
         reason=note,
     )
     score_refresh(deal=current)
+    from notifications.services import notify, partner_side
+
+    notify(
+        vendor=access.vendor,
+        recipients=partner_side(current),
+        kind="element.verified",
+        deal=current,
+        actor=access.user,
+        params={"element": code, "detail": note},
+    )
     return element

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "meddic",
     "knowledge",
     "audit",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,66 @@
+"""What each kind of notification says, rendered in the reader's language from the stored parameters."""
+
+from dataclasses import dataclass
+
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from meddic.models import ElementCode, ReviewState
+
+
+@dataclass(frozen=True)
+class Kind:
+    # %(customer)s, %(element)s, %(state)s, %(due)s and %(actor)s are filled in from the parameters.
+    text: Promise
+    icon: str
+
+
+KINDS = {
+    "info_request.sent": Kind(
+        _("%(actor)s asks about %(element)s on %(customer)s (due %(due)s)"), "bi-question-circle"
+    ),
+    "info_request.answered": Kind(
+        _("%(actor)s answered the question about %(element)s on %(customer)s"), "bi-reply"
+    ),
+    "info_request.withdrawn": Kind(
+        _("%(actor)s withdrew the question about %(element)s on %(customer)s"), "bi-x-circle"
+    ),
+    "review.changed": Kind(_("%(customer)s was reviewed: %(state)s"), "bi-clipboard2-check"),
+    "element.verified": Kind(_("%(actor)s verified %(element)s on %(customer)s"), "bi-patch-check"),
+}
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value or ""
+
+
+def render(notification) -> str:
+    """The notification's sentence in the active language."""
+    kind = KINDS.get(notification.kind)
+    if kind is None:
+        return notification.kind
+    params = notification.params or {}
+    due = parse_date(params.get("due") or "")
+    actor = notification.actor
+    return str(kind.text) % {
+        "actor": (actor.name or actor.email) if actor is not None else _("Someone"),
+        "customer": params.get("customer", ""),
+        "element": _label(ElementCode, params.get("element")),
+        "state": _label(ReviewState, params.get("state")),
+        "due": date_format(due, "SHORT_DATE_FORMAT") if due else "",
+    }
+
+
+def detail(notification) -> str:
+    """A second line: the question or answer that came with it."""
+    return (notification.params or {}).get("detail", "")
+
+
+def icon(notification) -> str:
+    kind = KINDS.get(notification.kind)
+    return kind.icon if kind else "bi-bell"

@@ -1,0 +1,46 @@
+"""In-app notifications: one row per recipient, read on the notifications page and counted in the top bar.
+
+The text is not stored: ``kind`` and ``params`` are rendered in the reader's language when shown
+(``notifications.kinds``), so a Japanese and an English user read the same notification in their own language.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from partners.models import Vendor
+
+
+class Notification(models.Model):
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    deal = models.ForeignKey("deals.Deal", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    params = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = ScopedManager(vendor="vendor")
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["vendor", "recipient", "read_at"])]
+
+    def __str__(self):
+        return f"{self.recipient_id}:{self.kind}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
