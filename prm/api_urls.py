@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from deals import api as deals_api
 from meddic import api as meddic_api
+from meddic import api_reviews as reviews_api
+from notifications import api as notifications_api
 from partners import api as partners_api
 
 partner_list = partners_api.PartnerViewSet.as_view({"get": "list", "post": "create"})
@@ -12,6 +14,7 @@ partner_detail = partners_api.PartnerViewSet.as_view({"get": "retrieve", "patch"
 deal_list = deals_api.DealViewSet.as_view({"get": "list", "post": "create"})
 deal_detail = deals_api.DealViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
 DEAL = "vendors/<slug:vendor_slug>/deals/<int:deal_id>/"
+INFO_REQUEST = "vendors/<slug:vendor_slug>/info-requests/<int:request_id>/"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -55,5 +58,40 @@ urlpatterns = [
         "vendors/<slug:vendor_slug>/deals/<int:deal_id>/elements/<str:code>/verify/",
         meddic_api.ElementVerifyView.as_view(),
         name="api_element_verify",
+    ),
+    path(
+        f"{DEAL}info-requests/",
+        reviews_api.DealInfoRequestsView.as_view(),
+        name="api_deal_info_requests",
+    ),
+    path(
+        "vendors/<slug:vendor_slug>/info-requests/",
+        reviews_api.InfoRequestListView.as_view(),
+        name="api_info_requests",
+    ),
+    path(INFO_REQUEST, reviews_api.InfoRequestDetailView.as_view(), name="api_info_request"),
+    path(
+        f"{INFO_REQUEST}answer/",
+        reviews_api.InfoRequestAnswerView.as_view(),
+        name="api_info_request_answer",
+    ),
+    path(
+        f"{INFO_REQUEST}withdraw/",
+        reviews_api.InfoRequestWithdrawView.as_view(),
+        name="api_info_request_withdraw",
+    ),
+    path(f"{DEAL}review/", reviews_api.DealReviewView.as_view(), name="api_deal_review"),
+    path(
+        "vendors/<slug:vendor_slug>/reviews/", reviews_api.BulkReviewView.as_view(), name="api_reviews_bulk"
+    ),
+    path(
+        "vendors/<slug:vendor_slug>/notifications/",
+        notifications_api.NotificationListView.as_view(),
+        name="api_notifications",
+    ),
+    path(
+        "vendors/<slug:vendor_slug>/notifications/read/",
+        notifications_api.NotificationReadView.as_view(),
+        name="api_notifications_read",
     ),
 ]
