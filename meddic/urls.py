@@ -1,3 +1,3 @@
-from meddic import views, views_review
+from meddic import views, views_queue, views_review
 
-urlpatterns = [*views.urlpatterns, *views_review.urlpatterns]
+urlpatterns = [*views.urlpatterns, *views_review.urlpatterns, *views_queue.urlpatterns]
