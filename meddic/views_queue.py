@@ -159,6 +159,7 @@ class ReviewMatrixView(VendorStaffMixin, TemplateView):
         params = self.request.GET.copy()
         params.pop("page", None)
         params.pop("sort", None)
+        params["scope"] = form.current_scope
 
         def cell(code):
             link = params.copy()
