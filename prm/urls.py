@@ -25,5 +25,6 @@ urlpatterns = [
     path("v/<slug:vendor_slug>/", include("partners.urls")),
     path("v/<slug:vendor_slug>/", include("deals.urls")),
     path("v/<slug:vendor_slug>/", include("meddic.urls")),
+    path("v/<slug:vendor_slug>/", include("notifications.urls")),
     path("api/v1/", include("prm.api_urls")),
 ]

@@ -1,0 +1,3 @@
+from notifications import views
+
+urlpatterns = views.urlpatterns
