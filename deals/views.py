@@ -28,7 +28,7 @@ from deals.models import Deal, RegistrationStatus
 from deals.services import can_edit, can_edit_elements
 from deals.views_form import champion_log_context
 from meddic.models import ELEMENT_FIELDS, ElementCode, MeddicElement
-from meddic.presentation import score_context
+from meddic.presentation import review_context, score_context
 from meddic.views_review import verify_forms
 from partners.views import apply_form_errors
 from prm.clock import vendor_today
@@ -101,7 +101,11 @@ def protection_state(deal: Deal, today) -> str:
     return "protected"
 
 
-def deal_page_context(access: Access, deal: Deal, *, open_action: str = "", reason_form=None) -> dict:
+def deal_page_context(
+    access: Access, deal: Deal, *, open_action: str = "", reason_form=None, bound: dict | None = None
+) -> dict:
+    """Everything the deal page shows. ``bound`` keeps refused review forms (see ``meddic.views_review``)."""
+    bound = bound or {}
     today = vendor_today(access.vendor)
     events = registration_events(deal)
     # A rejection or return the deal still stands under: its reason goes to the top of the page.
@@ -124,7 +128,9 @@ def deal_page_context(access: Access, deal: Deal, *, open_action: str = "", reas
             conflicts.append((conflict, other))
     return {
         **score_context(deal),
-        "verify_forms": verify_forms(access, ElementCode.values),
+        **review_context(access, deal, today, bound=bound),
+        "verify_forms": verify_forms(access, ElementCode.values, bound=bound.get("verify")),
+        "verify_open": bound["verify"][0] if "verify" in bound else None,
         "deal": deal,
         "today": today,
         "protection": protection_state(deal, today),

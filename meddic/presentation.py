@@ -60,3 +60,91 @@ def score_context(deal) -> dict:
             last=rows[-1].at,
         )
     return {"score": score, "score_flags": flags, "score_trend": trend}
+
+
+# --- The vendor's review on the deal page ------------------------------------------------------------------------
+
+REVIEW_HISTORY_SHOWN = 10
+
+
+@dataclass
+class ShownRequest:
+    request: object  # InfoRequest
+    overdue: bool
+    answer_form: object = None  # AnswerForm for whoever may answer it
+    # The answer form shown open: the refused one, else the oldest open request of each element.
+    expanded: bool = False
+
+
+def review_context(access, deal, today, *, bound: dict | None = None) -> dict:
+    """The review panel, the deal's info requests and the per-element ask / answer forms.
+
+    ``bound`` carries refused forms to show again with what was typed: ``{"review": form}``,
+    ``{"ask": (code, form)}`` or ``{"answer": (request_id, form)}``.
+    """
+    from audit.models import AuditEntry
+    from deals.services import can_edit
+    from meddic.forms_review import AnswerForm, AskForm, ReviewForm
+    from meddic.models import DealReview, InfoRequest, InfoRequestStatus, ReviewState
+
+    bound = bound or {}
+    review = DealReview.objects.filter(deal=deal).select_related("changed_by").first()
+    requests = list(
+        InfoRequest.objects.filter(deal=deal)
+        .select_related("requested_by", "answered_by")
+        .order_by("-requested_at", "-pk")
+    )
+    may_answer = access.is_partner_role and can_edit(access, deal)
+    elements = {element.code: element for element in deal.elements.all()}
+    shown = []
+    for request in requests:
+        item = ShownRequest(request, overdue=request.is_open and request.due_date < today)
+        if may_answer and request.is_open and request.element in elements:
+            if bound.get("answer", (None,))[0] == request.pk:
+                item.answer_form = bound["answer"][1]
+            else:
+                item.answer_form = AnswerForm(
+                    access=access, deal=deal, element=elements[request.element], request=request
+                )
+        shown.append(item)
+    answerable = [item for item in reversed(shown) if item.answer_form is not None]
+    if "answer" in bound:
+        for item in answerable:
+            item.expanded = item.request.pk == bound["answer"][0]
+    else:
+        first = {}
+        for item in answerable:
+            first.setdefault(item.request.element, item)
+        for item in first.values():
+            item.expanded = True
+    ask_forms = {}
+    if access.is_vendor_staff and deal.is_open:
+        ask_forms = {code: AskForm(code=code, vendor=access.vendor) for code in ElementCode.values}
+        if "ask" in bound:
+            ask_forms[bound["ask"][0]] = bound["ask"][1]
+    review_form = None
+    if access.is_vendor_staff:
+        review_form = bound.get("review") or ReviewForm(
+            initial={"state": review.state if review else "unreviewed", "note": ""}
+        )
+    labels = dict(ReviewState.choices)
+    history = [
+        {
+            "at": entry.at,
+            "actor": entry.actor,
+            "state": labels.get((entry.changes.get("state") or [None, ""])[1], ""),
+            "note": entry.reason,
+        }
+        for entry in AuditEntry.objects.filter(deal_id=deal.pk, action="deal.review")
+        .select_related("actor")
+        .order_by("-at", "-pk")[:REVIEW_HISTORY_SHOWN]
+    ]
+    return {
+        "review": review,
+        "review_form": review_form,
+        "review_history": history,
+        "info_requests": shown,
+        "open_requests": [item for item in shown if item.request.status == InfoRequestStatus.OPEN],
+        "ask_forms": ask_forms,
+        "ask_open": bound.get("ask", (None,))[0],
+    }
