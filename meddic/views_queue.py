@@ -57,7 +57,7 @@ class ReviewQueueView(VendorStaffMixin, ListView):
             {"key": "flags", "label": _("Flags"), "sort": link("flags")},
             {"key": "forecast", "label": _("Forecast")},
             {"key": "review", "label": _("Review")},
-            {"key": "requests", "label": _("Open requests"), "css": "num"},
+            {"key": "requests", "label": _("Requests"), "title": _("Open info requests"), "css": "num"},
             {
                 "key": "age",
                 "label": _("Age"),
