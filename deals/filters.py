@@ -30,6 +30,8 @@ SORTS = {
     "phase": ("phase_rank",),
     "updated": ("updated_at",),
     "registered": ("registered_at",),
+    "quality": ("score__quality",),
+    "visibility": ("score__visibility",),
 }
 DEFAULT_SORT = "-updated"
 SORT_CHOICES = [
@@ -45,6 +47,10 @@ SORT_CHOICES = [
     ("-customer", _("Customer, Z to A")),
     ("phase", _("Phase, earliest first")),
     ("-phase", _("Phase, latest first")),
+    ("-quality", _("Quality, highest first")),
+    ("quality", _("Quality, lowest first")),
+    ("-visibility", _("Visibility, highest first")),
+    ("visibility", _("Visibility, lowest first")),
 ]
 # The direction a column header sorts in when first clicked.
 FIRST_DIRECTION = {
@@ -54,6 +60,8 @@ FIRST_DIRECTION = {
     "phase": "",
     "updated": "-",
     "registered": "-",
+    "quality": "-",
+    "visibility": "-",
 }
 
 

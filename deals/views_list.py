@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import ListView
 
@@ -63,6 +64,8 @@ class DealListView(VendorPageMixin, ListView):
             people,
             {"key": "phase", "label": _("Phase")},
             {"key": "registered", "label": _("Registration")},
+            {"key": "quality", "label": pgettext("column", "Q"), "title": _("Quality"), "css": "num"},
+            {"key": "visibility", "label": pgettext("column", "V"), "title": _("Visibility"), "css": "num"},
             {"key": "flags", "label": _("Flags")},
             {"key": "amount", "label": _("Amount"), "css": "num"},
             {"key": "close_date", "label": _("Close date")},

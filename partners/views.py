@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 
 from deals import dashboard as deal_dashboard
+from meddic import dashboard as review_dashboard
 from partners import selectors, services
 from partners.forms import (
     PartnerFilterForm,
@@ -49,9 +50,11 @@ class DashboardView(VendorPageMixin, TemplateView):
             )[:8]
             context["mine"] = counts["mine"]
             context["deal_work"] = deal_dashboard.vendor_work(self.access)
+            context["review_work"] = review_dashboard.vendor_review(self.access)
         else:
             context["partner"] = partners.first()
             context["deal_work"] = deal_dashboard.partner_work(self.access)
+            context["review_work"] = review_dashboard.partner_review(self.access)
         return context
 
 

@@ -337,3 +337,24 @@ def test_seeding_again_adds_nothing(data):
         assert [
             model.objects.count() for model in (Deal, AuditEntry, RegistrationConflict, *CHILDREN)
         ] == counts
+
+
+def test_review_work_follows_the_scores_in_every_state(data):
+    from meddic.models import DealReview, InfoRequest, ReviewState
+    from notifications.models import Notification
+
+    with scopes_disabled():
+        reviews = list(DealReview.objects.select_related("deal__score"))
+        requests = list(InfoRequest.objects.select_related("deal"))
+        notified = Notification.objects.count()
+    for vendor in ("kumo", "hikari"):
+        states = Counter(r.state for r in reviews if r.deal.vendor.slug == vendor)
+        assert {ReviewState.QUALIFIED, ReviewState.NEEDS_INFO, ReviewState.DISQUALIFIED} <= set(states)
+    for review in reviews:
+        assert review.deal.is_open and review.vendor_id == review.deal.vendor_id
+        if review.state == ReviewState.QUALIFIED:
+            assert review.deal.score.quality >= 60 and review.deal.score.visibility >= 50
+    statuses = Counter(r.status for r in requests)
+    assert statuses["open"] > 10 and statuses["answered"] > 10
+    assert all(r.answer and r.answered_at for r in requests if r.status == "answered")
+    assert notified == len(requests)
