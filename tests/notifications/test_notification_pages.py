@@ -103,7 +103,7 @@ def test_newest_first_with_unread_ones_highlighted_and_an_open_button(world, cli
     page = client_for(world.partner_rep).get(list_url()).content.decode()
 
     assert page.index("新しい質問") < page.index("古い質問")
-    assert page.count("bg-primary bg-opacity-10") == 1
+    assert page.count('bg-primary bg-opacity-10"') == 1
     assert reverse("notification_open", args=["acme", newer.pk]) in page
     assert 'method="post"' in page and "csrfmiddlewaretoken" in page
     assert "bi-question-circle" in page

@@ -1,0 +1,27 @@
+"""Platform staff read notifications of every vendor in the Django admin, and change none."""
+
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from tests.conftest import make_user
+from tests.notifications.test_notification_pages import send
+
+
+def test_superuser_reads_notifications_of_both_vendors_read_only(world, client_for):
+    acme = send(world, world.partner_rep)
+    rival = send(world, world.rival_rep, vendor=world.rival, actor=world.rival_admin, customer="Rival KK")
+    with scopes_disabled():
+        ops = make_user("ops@platform.example", "Platform Ops")
+        ops.is_superuser = ops.is_staff = True
+        ops.save()
+    client = client_for(ops)
+
+    changelist = client.get(reverse("admin:notifications_notification_changelist"))
+    assert changelist.status_code == 200
+    assert "Riku Rep" in changelist.content.decode()
+    assert "Gil Gamma" in changelist.content.decode()
+    for notification in (acme, rival):
+        url = reverse("admin:notifications_notification_change", args=[notification.pk])
+        assert client.get(url).status_code == 200
+        assert client.post(url, {}).status_code == 403
+    assert client.get(reverse("admin:notifications_notification_add")).status_code == 403
