@@ -5,9 +5,13 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from django_scopes import scopes_disabled
 
+from meddic.models import ElementCode
 from notifications.models import Notification
 from notifications.services import notify
 from partners.models import Role
@@ -272,3 +276,25 @@ def test_read_all_with_nothing_unread_says_so(world, client_for):
         reverse("notification_read_all", kwargs={"vendor_slug": "acme"}), follow=True
     )
     assert "You have no unread notifications." in response.content.decode()
+
+
+def test_rendered_in_the_viewers_language_at_view_time(world, client_for, deal):
+    send(world, world.partner_rep, deal=deal)
+    with translation.override("ja"):
+        metrics_ja = str(ElementCode.METRICS.label)
+    client = client_for(world.partner_rep)
+    english = client.get(list_url()).content.decode()
+    japanese = client.get(list_url(), headers={"accept-language": "ja"}).content.decode()
+    assert "asks about Metrics" in english
+    assert metrics_ja != "Metrics" and metrics_ja in japanese
+
+
+def test_list_queries_do_not_grow_with_notifications(world, client_for, deal, django_assert_max_num_queries):
+    client = client_for(world.partner_rep)
+    send(world, world.partner_rep, deal=deal)
+    with CaptureQueriesContext(connection) as few:
+        client.get(list_url())
+    for _ in range(10):
+        send(world, world.partner_rep, deal=deal, actor=world.vendor_admin)
+    with django_assert_max_num_queries(len(few)):
+        client.get(list_url())
