@@ -155,17 +155,22 @@ class ReviewSerializer(serializers.Serializer):
     )
 
 
-class ReviewChangeSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    actor = serializers.EmailField(allow_null=True, help_text=gettext_lazy("Who changed it (email)."))
-    from_state = serializers.CharField(help_text=gettext_lazy("The review state before."))
-    to = serializers.CharField(help_text=gettext_lazy("The review state after."))
-    note = serializers.CharField(allow_blank=True)
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["from"] = data.pop("from_state")
-        return data
+# `from` is a Python keyword, so this one is built from a dict of its fields.
+ReviewChangeSerializer = type(
+    "ReviewChangeSerializer",
+    (serializers.Serializer,),
+    {
+        "__doc__": "One change of a deal's review state, from the deal's audit history.",
+        "at": serializers.DateTimeField(help_text=gettext_lazy("When it changed.")),
+        "actor": serializers.EmailField(allow_null=True, help_text=gettext_lazy("Who changed it (email).")),
+        # Plain strings: the same choice set as `state`, which already names the enum component.
+        "from": serializers.CharField(help_text=gettext_lazy("The review state before.")),
+        "to": serializers.CharField(help_text=gettext_lazy("The review state after.")),
+        "note": serializers.CharField(
+            allow_blank=True, help_text=gettext_lazy("The note given with the change.")
+        ),
+    },
+)
 
 
 class ReviewWithHistorySerializer(ReviewSerializer):
@@ -205,12 +210,22 @@ class BulkReviewResultSerializer(serializers.Serializer):
 # --- Filters -------------------------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "enum": ["true", "false"]})
+class TrueFalseFilter(django_filters.TypedChoiceFilter):
+    """``true`` or ``false``; anything else is a 400 naming the parameter (not silently ignored)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", (("true", gettext_lazy("Yes")), ("false", gettext_lazy("No"))))
+        super().__init__(coerce=lambda value: value == "true", **kwargs)
+
+
 class InfoRequestFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=InfoRequestStatus.choices, label=gettext_lazy("Status"))
     element = django_filters.ChoiceFilter(choices=ElementCode.choices, label=gettext_lazy("Element"))
     deal = django_filters.NumberFilter(field_name="deal_id", label=gettext_lazy("Deal (id)"))
-    overdue = django_filters.BooleanFilter(
-        method="filter_overdue", label=gettext_lazy("Open and past its due date")
+    overdue = TrueFalseFilter(
+        method="filter_overdue",
+        label=gettext_lazy("Open and past its due date (true), or not (false)"),
     )
 
     class Meta:
@@ -218,8 +233,6 @@ class InfoRequestFilter(django_filters.FilterSet):
         fields = ["status", "element", "deal", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
         late = {"status": InfoRequestStatus.OPEN, "due_date__lt": vendor_today(self.request.access.vendor)}
         return queryset.filter(**late) if value else queryset.exclude(**late)
 
@@ -440,7 +453,7 @@ def review_history(deal: Deal) -> list[dict]:
             {
                 "at": entry.at,
                 "actor": entry.actor.email if entry.actor else None,
-                "from_state": before,
+                "from": before,
                 "to": after,
                 "note": entry.reason,
             }

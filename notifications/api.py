@@ -12,6 +12,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from meddic.api_reviews import TrueFalseFilter
 from notifications import services
 from notifications.models import Notification
 from notifications.serializers import MarkedSerializer, MarkReadSerializer, NotificationSerializer
@@ -20,8 +21,9 @@ from prm.api import VendorAPIMixin
 
 
 class NotificationFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(
-        method="filter_unread", label=_("Only unread (true) or only read (false)")
+    unread = TrueFalseFilter(
+        method="filter_unread",
+        label=_("Only unread (true) or only read (false)"),
     )
 
     class Meta:
@@ -29,8 +31,6 @@ class NotificationFilter(django_filters.FilterSet):
         fields = ["unread"]
 
     def filter_unread(self, queryset, name, value):
-        if value is None:
-            return queryset
         return queryset.filter(read_at__isnull=value)
 
 
