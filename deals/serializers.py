@@ -5,6 +5,8 @@ Serializers only parse and render; the template's rules live in ``deals.services
 keyed ``meddic.<element>.<field>`` (flat, as ``meddic.services.meddic_clean`` names it).
 """
 
+from django.db.models import prefetch_related_objects
+from django.db.models.manager import BaseManager
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -16,9 +18,11 @@ from meddic.models import (
     COMMON_FIELDS,
     ELEMENT_FIELDS,
     MULTI_FIELDS,
+    DealReview,
     ElementCode,
     ForecastCategory,
     MeddicElement,
+    ReviewState,
 )
 
 # --- MEDDIC elements -----------------------------------------------------------------------------------------
@@ -112,7 +116,7 @@ TEMPLATE_FIELDS = [
 WORKFLOW_FIELDS = ["registration_status", "protected_until", "conflict"]
 RECORD_FIELDS = ["version", "registered_at", "closed_at", "created_at", "updated_at"]
 # Derived answers rendered with the deal; views load a deal through ``deals.api.deals_for_api``.
-DERIVED_FIELDS = ["meddic", "score"]
+DERIVED_FIELDS = ["meddic", "score", "review"]
 TEXT_HELP = {
     "proposal_reason": _("At most 3 non-empty lines of at most 60 characters each."),
     "customer_corporate_number": _(
@@ -149,6 +153,48 @@ class ScoreSerializer(serializers.Serializer):
         }
 
 
+class DealReviewSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=ReviewState.choices,
+        help_text=_("The vendor's review: unreviewed, needs_info, qualified or disqualified."),
+    )
+    note = serializers.CharField(
+        allow_blank=True, help_text=_("The vendor's note with the review, for the partner.")
+    )
+    changed_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("When it was reviewed (null: never).")
+    )
+
+
+@extend_schema_field(DealReviewSerializer)
+class DealReviewField(serializers.Field):
+    """The vendor's review of the deal; a deal without a review row is unreviewed."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _("Where the vendor's review of the deal stands (DESIGN §5)."))
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, deal):
+        try:
+            review = deal.review
+        except DealReview.DoesNotExist:
+            return {"state": ReviewState.UNREVIEWED, "note": "", "changed_at": None}
+        return {
+            "state": review.state,
+            "note": review.note,
+            "changed_at": serializers.DateTimeField().to_representation(review.changed_at),
+        }
+
+
+class DealListSerializer(serializers.ListSerializer):
+    """Loads the reviews of all listed deals in one query, so a list costs the same however long it is."""
+
+    def to_representation(self, data):
+        deals = list(data.all() if isinstance(data, BaseManager) else data)
+        prefetch_related_objects([deal for deal in deals if isinstance(deal, Deal)], "review")
+        return super().to_representation(deals)
+
+
 class DealSerializer(serializers.ModelSerializer):
     partner = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text=_("The partner company (id): always the registering user's company.")
@@ -171,9 +217,11 @@ class DealSerializer(serializers.ModelSerializer):
             "Quality and visibility (0–100), forecast category and risk flags, derived from the deal."
         ),
     )
+    review = DealReviewField()
 
     class Meta:
         model = Deal
+        list_serializer_class = DealListSerializer
         fields = [
             "id",
             "partner",

@@ -1,6 +1,8 @@
 """A deal's review state and its history through the API, and the bulk review of the queue."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -149,3 +151,39 @@ class TestBulk:
             bulk_url("rival"), {"deals": [deal.pk], "state": "qualified"}, format="json"
         )
         assert response.status_code == 404
+
+
+class TestDealOutput:
+    def test_the_deal_carries_its_review(self, world, api_as, deal):
+        url = reverse("api_deal_detail", kwargs={"vendor_slug": "acme", "deal_id": deal.pk})
+        assert api_as(world.partner_rep).get(url).json()["review"] == {
+            "state": "unreviewed",
+            "note": "",
+            "changed_at": None,
+        }
+        api_as(world.channel_manager).post(
+            review_url(deal), {"state": "needs_info", "note": "予算は？"}, format="json"
+        )
+        review = api_as(world.partner_rep).get(url).json()["review"]
+        assert review["state"] == "needs_info" and review["note"] == "予算は？" and review["changed_at"]
+
+    def test_the_deal_list_loads_reviews_in_constant_queries(
+        self, world, api_as, django_assert_max_num_queries
+    ):
+        api = api_as(world.channel_manager)
+        url = reverse("api_deal_list", kwargs={"vendor_slug": "acme"})
+        first = register(world, world.partner_rep, submit=True)
+        api.post(review_url(first), {"state": "qualified"}, format="json")
+        register(world, world.beta_rep, submit=True, customer_name="別会社株式会社")
+        with CaptureQueriesContext(connection) as few:
+            rows = api.get(url).json()["results"]
+        budget = len(few)  # read now: later requests reset the query log the context slices
+        assert {row["review"]["state"] for row in rows} == {"qualified", "unreviewed"}
+        for number in range(8):
+            deal = register(world, world.partner_rep, submit=True, customer_name=f"顧客{number}株式会社")
+            if number % 2:
+                api.post(review_url(deal), {"state": "disqualified"}, format="json")
+        with django_assert_max_num_queries(budget):
+            rows = api.get(url).json()["results"]
+        assert len(rows) == 10
+        assert sum(row["review"]["state"] == "disqualified" for row in rows) == 4
