@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -303,3 +305,29 @@ class TestWithdraw:
         response = api.post(request_url(request, "withdraw"), format="json")
         assert response.status_code == 400
         assert list(response.json()) == ["non_field_errors"]
+
+
+def test_answer_without_element_changes(world, api_as, deal):
+    request = ask(world, deal)
+    body = answer_body(deal)
+    del body["element"]
+    response = api_as(world.partner_rep).post(request_url(request, "answer"), body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "answered"
+    assert element_of(deal, "metrics").level == 1
+
+
+def test_list_queries_do_not_grow_with_requests(
+    world, api_as, deal, beta_deal, django_assert_max_num_queries
+):
+    api = api_as(world.channel_manager)
+    ask(world, deal)
+    with CaptureQueriesContext(connection) as few:
+        assert api.get(requests_url()).json()["count"] == 1
+    budget = len(few)
+    for number in range(6):
+        ask(world, beta_deal if number % 2 else deal, element="champion")
+    with django_assert_max_num_queries(budget):
+        assert api.get(requests_url()).json()["count"] == 7
+    with django_assert_max_num_queries(budget + 2):  # the deal itself, looked up once
+        assert api.get(deal_requests_url(deal)).json()["count"] == 4

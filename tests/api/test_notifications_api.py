@@ -1,5 +1,7 @@
 """The caller's own notifications through the API: rendered in the caller's language, marked read."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -108,3 +110,17 @@ def test_bad_input_is_400(world, api_as):
 
 def test_another_vendor_is_404(world, api_as):
     assert api_as(world.partner_rep).get(list_url("rival")).status_code == 404
+
+
+def test_list_queries_do_not_grow_with_notifications(world, api_as, django_assert_max_num_queries):
+    deal = register(world, world.partner_rep, submit=True)
+    api = api_as(world.partner_rep)
+    tell(world, world.partner_rep, deal=deal, state="qualified")
+    with CaptureQueriesContext(connection) as few:
+        assert api.get(list_url()).json()["count"] == 1
+    budget = len(few)
+    for number in range(6):
+        actor = world.vendor_admin if number % 2 else world.channel_manager
+        tell(world, world.partner_rep, kind="info_request.sent", deal=deal, actor=actor, element="champion")
+    with django_assert_max_num_queries(budget):
+        assert api.get(list_url()).json()["count"] == 7
