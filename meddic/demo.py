@@ -112,6 +112,7 @@ def demo_reviews_seed(*, vendor, seed: int = 20260401) -> int:
                     kind=kind,
                     deal=deal,
                     actor=actor,
+                    created_at=request.answered_at if answered else asked,
                     params={
                         "customer": deal.customer_name,
                         "element": code,

@@ -75,5 +75,7 @@ class NotificationReadView(VendorAPIMixin, GenericAPIView):
     def post(self, request, vendor_slug):
         serializer = MarkReadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        marked = services.mark_read(user=self.access.user, ids=serializer.validated_data.get("ids"))
+        marked = services.mark_read(
+            user=self.access.user, vendor=self.access.vendor, ids=serializer.validated_data.get("ids")
+        )
         return Response({"marked": marked})

@@ -15,20 +15,32 @@ class Kind:
     # %(customer)s, %(element)s, %(state)s, %(due)s and %(actor)s are filled in from the parameters.
     text: Promise
     icon: str
+    # What the kind is called in the list's filter and the export.
+    label: Promise
 
 
 KINDS = {
     "info_request.sent": Kind(
-        _("%(actor)s asks about %(element)s on %(customer)s (due %(due)s)"), "bi-question-circle"
+        _("%(actor)s asks about %(element)s on %(customer)s (due %(due)s)"),
+        "bi-question-circle",
+        _("Question asked"),
     ),
     "info_request.answered": Kind(
-        _("%(actor)s answered the question about %(element)s on %(customer)s"), "bi-reply"
+        _("%(actor)s answered the question about %(element)s on %(customer)s"),
+        "bi-reply",
+        _("Question answered"),
     ),
     "info_request.withdrawn": Kind(
-        _("%(actor)s withdrew the question about %(element)s on %(customer)s"), "bi-x-circle"
+        _("%(actor)s withdrew the question about %(element)s on %(customer)s"),
+        "bi-x-circle",
+        _("Question withdrawn"),
     ),
-    "review.changed": Kind(_("%(customer)s was reviewed: %(state)s"), "bi-clipboard2-check"),
-    "element.verified": Kind(_("%(actor)s verified %(element)s on %(customer)s"), "bi-patch-check"),
+    "review.changed": Kind(
+        _("%(customer)s was reviewed: %(state)s"), "bi-clipboard2-check", _("Review changed")
+    ),
+    "element.verified": Kind(
+        _("%(actor)s verified %(element)s on %(customer)s"), "bi-patch-check", _("Element verified")
+    ),
 }
 
 
@@ -59,6 +71,10 @@ def render(notification) -> str:
 def detail(notification) -> str:
     """A second line: the question or answer that came with it."""
     return (notification.params or {}).get("detail", "")
+
+
+def label(kind: str) -> str:
+    return str(KINDS[kind].label) if kind in KINDS else kind
 
 
 def icon(notification) -> str:

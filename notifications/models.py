@@ -6,6 +6,7 @@ The text is not stored: ``kind`` and ``params`` are rendered in the reader's lan
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -27,7 +28,7 @@ class Notification(models.Model):
         related_name="+",
     )
     params = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     objects = ScopedManager(vendor="vendor")

@@ -80,9 +80,10 @@ def _email(vendor, rows: list[Notification], deal) -> None:
     transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
 
 
-def mark_read(*, user, ids=None) -> int:
-    """Mark the user's notifications (all, or those of ``ids``) as read; returns how many changed."""
-    qs = Notification.objects.filter(recipient=user, read_at=None)
+def mark_read(*, user, vendor, ids=None) -> int:
+    """Mark the user's notifications in ``vendor`` (all, or those of ``ids``) as read; returns how many
+    changed."""
+    qs = Notification.objects.filter(vendor=vendor, recipient=user, read_at=None)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())

@@ -19,19 +19,6 @@ from prm.clock import vendor_today
 from prm.csv_export import csv_response
 from prm.mixins import VendorPageMixin
 
-# What each kind is called in the kind filter and the export (the sentence itself is in ``kinds.KINDS``).
-KIND_LABELS = {
-    "info_request.sent": gettext_lazy("Question asked"),
-    "info_request.answered": gettext_lazy("Question answered"),
-    "info_request.withdrawn": gettext_lazy("Question withdrawn"),
-    "review.changed": gettext_lazy("Review changed"),
-    "element.verified": gettext_lazy("Element verified"),
-}
-
-
-def kind_label(kind: str) -> str:
-    return str(KIND_LABELS.get(kind, kind))
-
 
 class NotificationFilterForm(forms.Form):
     show = forms.ChoiceField(
@@ -45,7 +32,7 @@ class NotificationFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [
             ("", _("All kinds")),
-            *((kind, kind_label(kind)) for kind in kinds.KINDS),
+            *((kind, kinds.label(kind)) for kind in kinds.KINDS),
         ]
 
 
@@ -101,7 +88,7 @@ class NotificationExportView(VendorPageMixin, View):
         rows = (
             [
                 _local(n.created_at, tz),
-                kind_label(n.kind),
+                kinds.label(n.kind),
                 kinds.render(n),
                 kinds.detail(n),
                 n.deal.customer_name if n.deal is not None else (n.params or {}).get("customer", ""),
@@ -120,7 +107,7 @@ class NotificationOpenView(VendorPageMixin, View):
 
     def post(self, request, vendor_slug, notification_id):
         notification = selectors.notification_get(self.access, notification_id)
-        mark_read(user=self.access.user, ids=[notification.pk])
+        mark_read(user=self.access.user, vendor=self.vendor, ids=[notification.pk])
         if notification.deal_id is not None:
             return redirect("deal_detail", vendor_slug=vendor_slug, deal_id=notification.deal_id)
         return redirect("notification_list", vendor_slug=vendor_slug)
@@ -132,7 +119,7 @@ class NotificationReadAllView(VendorPageMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, vendor_slug):
-        count = mark_read(user=self.access.user)
+        count = mark_read(user=self.access.user, vendor=self.vendor)
         if count:
             messages.success(
                 request,

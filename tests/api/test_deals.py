@@ -20,6 +20,7 @@ from tests.deals.conftest import deal_fields, register
 
 DEAL_KEYS = {
     "id",
+    "review",
     "partner",
     "owner",
     "customer_name",
@@ -792,6 +793,10 @@ class TestSchema:
             (f"{one}champion-activities/", "get"): {"200", "404"},
             (f"{one}champion-activities/", "post"): {"201", "400", "403", "404"},
             (f"{one}elements/{{code}}/verify/", "post"): {"200", "400", "403", "404"},
+            (f"{one}info-requests/", "get"): {"200", "404"},
+            (f"{one}info-requests/", "post"): {"201", "400", "403", "404"},
+            (f"{one}review/", "get"): {"200", "404"},
+            (f"{one}review/", "post"): {"200", "400", "403", "404"},
         }
         for (path, method), responses in expected.items():
             assert set(schema["paths"][path][method]["responses"]) == responses, (path, method)
