@@ -12,12 +12,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from meddic.api_reviews import TrueFalseFilter
 from notifications import services
 from notifications.models import Notification
 from notifications.serializers import MarkedSerializer, MarkReadSerializer, NotificationSerializer
 from partners.api import ERRORS_400, ERRORS_404
 from prm.api import VendorAPIMixin
+from prm.api_filters import TrueFalseFilter
 
 
 class NotificationFilter(django_filters.FilterSet):
