@@ -1,0 +1,75 @@
+"""KPI snapshots (DESIGN §6): one row per vendor, group, period and day it was computed for.
+
+Rows are derived data, written only by ``knowledge.kpis.kpis_recompute``; one row per day keeps the trend.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from partners.models import Vendor
+
+
+class GroupType(models.TextChoices):
+    VENDOR = "vendor", _("Vendor")
+    PARTNER = "partner", _("Partner")
+    TIER = "tier", _("Tier")
+    CHANNEL_MANAGER = "channel_manager", _("Channel manager")
+
+
+class Granularity(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Fiscal quarter")
+    FISCAL_YEAR = "fiscal_year", _("Fiscal year")
+
+
+class KpiSnapshot(models.Model):
+    """The KPI row (contract, DESIGN §6) of one group in one period, as computed on ``snapshot_date``.
+
+    ``group_key`` is the partner id, the tier code or the channel manager's user id as text, and "" for the vendor
+    row and for partners without a channel manager. ``group_name`` is the name when computed (source language for
+    tiers and "Unassigned"; translate those by key when showing them).
+    """
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    group_type = models.CharField(_("group"), max_length=16, choices=GroupType.choices)
+    group_key = models.CharField(max_length=64, blank=True)
+    group_name = models.CharField(_("name"), max_length=200, blank=True)
+    granularity = models.CharField(_("granularity"), max_length=16, choices=Granularity.choices)
+    period = models.CharField(_("period"), max_length=16)
+    # The vendor-local day the row was computed for.
+    snapshot_date = models.DateField(_("snapshot date"))
+    proposals = models.PositiveIntegerField(_("proposals"), default=0)
+    won = models.PositiveIntegerField(_("won"), default=0)
+    lost = models.PositiveIntegerField(_("lost"), default=0)
+    win_rate = models.DecimalField(_("win rate"), max_digits=7, decimal_places=6, null=True)
+    avg_unit_price = models.DecimalField(_("average unit price"), max_digits=24, decimal_places=2, null=True)
+    expected_value = models.DecimalField(_("expected value"), max_digits=28, decimal_places=2, null=True)
+    won_amount = models.BigIntegerField(_("won amount"), default=0)
+    status_distribution = models.JSONField(_("status distribution"), default=dict)
+    open_pipeline_amount = models.BigIntegerField(_("open pipeline amount"), default=0)
+    avg_quality = models.DecimalField(_("average quality"), max_digits=5, decimal_places=2, null=True)
+    avg_visibility = models.DecimalField(_("average visibility"), max_digits=5, decimal_places=2, null=True)
+    computed_at = models.DateTimeField(_("computed"))
+
+    objects = ScopedManager(vendor="vendor")
+
+    class Meta:
+        verbose_name = _("KPI snapshot")
+        verbose_name_plural = _("KPI snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor", "group_type", "group_key", "granularity", "period", "snapshot_date"],
+                name="knowledge_kpisnapshot_unique_row",
+            )
+        ]
+        indexes = [
+            # The latest snapshot of a period for a group type: filter on the first four, newest date first.
+            models.Index(
+                fields=["vendor", "granularity", "period", "group_type", "-snapshot_date"],
+                name="knowledge_kpi_latest",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.group_type}:{self.group_key} {self.period} @ {self.snapshot_date}"
