@@ -330,3 +330,21 @@ def test_kpi_rows_queries_do_not_grow(world, deals, django_assert_num_queries, g
         large = kpi_rows(vendor=world.acme, periods=periods, group_type=group_type)
     growth = {"vendor": 0, "partner": 6, "tier": 1, "channel_manager": 6}[group_type]
     assert len(large) == len(small) + growth * len(periods)
+
+
+def test_platform_staff_read_snapshots_of_every_vendor_in_the_admin(world, deals, client_for):
+    from django.urls import reverse
+
+    recompute(world.acme)
+    recompute(world.rival)
+    with scopes_disabled():
+        staff = make_user("ops@platform.example", "Platform Ops")
+        staff.is_superuser = staff.is_staff = True
+        staff.save()
+        snapshot = KpiSnapshot.objects.filter(vendor=world.rival, group_type="partner").first()
+    client = client_for(staff)
+    content = client.get(reverse("admin:knowledge_kpisnapshot_changelist")).content.decode()
+    assert "Acme Software" in content and "Gamma Partners" in content
+    response = client.get(reverse("admin:knowledge_kpisnapshot_change", args=[snapshot.pk]))
+    assert response.status_code == 200
+    assert client.get(reverse("admin:knowledge_kpisnapshot_add")).status_code == 403
