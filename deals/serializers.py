@@ -128,7 +128,7 @@ TEXT_HELP = {
 
 
 class ScoreFlagSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=list(scoring.FLAGS), help_text=_("Risk flag code (DESIGN §5)."))
+    code = serializers.ChoiceField(choices=list(scoring.FLAGS), help_text=_("Risk flag code."))
     element = serializers.CharField(
         allow_null=True, help_text=_("The MEDDIC element the flag is about, if any.")
     )
@@ -171,7 +171,7 @@ class DealReviewField(serializers.Field):
     """The vendor's review of the deal; a deal without a review row is unreviewed."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", _("Where the vendor's review of the deal stands (DESIGN §5)."))
+        kwargs.setdefault("help_text", _("Where the vendor's review of the deal stands."))
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, deal):
