@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from partners.models import Membership, Role
+from notifications.services import partner_admins, vendor_side
 
 
 def deal_url(deal) -> str:
@@ -17,22 +17,11 @@ def deal_url(deal) -> str:
 
 
 def _vendor_managers(partner) -> list[str]:
-    """The partner's channel manager, or the vendor admins when it has none."""
-    if partner.channel_manager_id and partner.channel_manager.is_active:
-        return [partner.channel_manager.email]
-    return list(
-        Membership.objects.filter(role=Role.VENDOR_ADMIN, is_active=True).values_list(
-            "user__email", flat=True
-        )
-    )
+    return [user.email for user in vendor_side(partner)]
 
 
 def _partner_admins(partner) -> list[str]:
-    return list(
-        Membership.objects.filter(partner=partner, role=Role.PARTNER_ADMIN, is_active=True).values_list(
-            "user__email", flat=True
-        )
-    )
+    return [user.email for user in partner_admins(partner)]
 
 
 def _send(recipients, subject_text, template: str, context: dict) -> None:

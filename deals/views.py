@@ -107,6 +107,7 @@ def deal_page_context(
     """Everything the deal page shows. ``bound`` keeps refused review forms (see ``meddic.views_review``)."""
     bound = bound or {}
     today = vendor_today(access.vendor)
+    elements = selectors.deal_elements(deal)
     events = registration_events(deal)
     # A rejection or return the deal still stands under: its reason goes to the top of the page.
     decision = events[0] if events and events[0].to_status == deal.registration_status else None
@@ -128,15 +129,13 @@ def deal_page_context(
             conflicts.append((conflict, other))
     return {
         **score_context(deal),
-        **review_context(access, deal, today, bound=bound),
+        **review_context(access, deal, today, elements, bound=bound),
         "verify_forms": verify_forms(access, ElementCode.values, bound=bound.get("verify")),
         "verify_open": bound["verify"][0] if "verify" in bound else None,
         "deal": deal,
         "today": today,
         "protection": protection_state(deal, today),
-        "element_cards": element_cards(
-            selectors.deal_elements(deal), today, ZoneInfo(access.vendor.time_zone)
-        ),
+        "element_cards": element_cards(elements, today, ZoneInfo(access.vendor.time_zone)),
         "phases": selectors.phase_history(deal),
         "events": events,
         "decision": decision,

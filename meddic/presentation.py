@@ -76,11 +76,11 @@ class ShownRequest:
     expanded: bool = False
 
 
-def review_context(access, deal, today, *, bound: dict | None = None) -> dict:
+def review_context(access, deal, today, elements: dict, *, bound: dict | None = None) -> dict:
     """The review panel, the deal's info requests and the per-element ask / answer forms.
 
     ``bound`` carries refused forms to show again with what was typed: ``{"review": form}``,
-    ``{"ask": (code, form)}`` or ``{"answer": (request_id, form)}``.
+    ``{"ask": (code, form)}`` or ``{"answer": (request_id, form)}``. ``elements``: the deal's elements by code.
     """
     from audit.models import AuditEntry
     from deals.services import can_edit
@@ -95,7 +95,6 @@ def review_context(access, deal, today, *, bound: dict | None = None) -> dict:
         .order_by("-requested_at", "-pk")
     )
     may_answer = access.is_partner_role and can_edit(access, deal)
-    elements = {element.code: element for element in deal.elements.all()}
     shown = []
     for request in requests:
         item = ShownRequest(request, overdue=request.is_open and request.due_date < today)

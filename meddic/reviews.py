@@ -17,6 +17,7 @@ from audit.services import audit_record
 from deals.models import Deal
 from deals.services import can_edit, deal_update
 from meddic.models import DealReview, ElementCode, InfoRequest, InfoRequestStatus, ReviewState
+from meddic.services import score_refresh, text_clean
 from notifications.services import notify, partner_side, vendor_side
 from prm.clock import vendor_today
 from prm.tenancy import Access
@@ -31,17 +32,6 @@ DEFAULT_DUE_DAYS = 7
 def _require_vendor_staff(access: Access) -> None:
     if not access.is_vendor_staff:
         raise PermissionDenied(_("Only the vendor reviews deals."))
-
-
-def _text(value, *, field: str, limit: int, required: bool, errors: dict) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        errors[field] = [_("This field is required.")]
-    elif len(text) > limit:
-        errors[field] = [
-            _("Keep this to %(max)d characters (it has %(count)d).") % {"max": limit, "count": len(text)}
-        ]
-    return text
 
 
 def review_state_of(deal: Deal) -> str:
@@ -89,7 +79,7 @@ def _clean_review(state: str, note: str) -> str:
     errors = {}
     if state not in ReviewState.values:
         errors["state"] = [_("Choose a review state.")]
-    note = _text(note, field="note", limit=NOTE_MAX, required=False, errors=errors)
+    note = text_clean(note, field="note", limit=NOTE_MAX, required=False, errors=errors)
     if errors:
         raise ValidationError(errors)
     return note
@@ -128,7 +118,7 @@ def info_request_send(
     errors = {}
     if element not in ElementCode.values:
         errors["element"] = [_("Choose the element you are asking about.")]
-    question = _text(question, field="question", limit=QUESTION_MAX, required=True, errors=errors)
+    question = text_clean(question, field="question", limit=QUESTION_MAX, required=True, errors=errors)
     today = vendor_today(access.vendor)
     if due_date is None:
         errors["due_date"] = [_("Set a due date.")]
@@ -190,7 +180,7 @@ def info_request_answer(
     if not access.is_partner_role or not can_edit(access, deal):
         raise PermissionDenied(_("Only the deal's owner or their partner admin can answer."))
     errors = {}
-    answer = _text(answer, field="answer", limit=ANSWER_MAX, required=True, errors=errors)
+    answer = text_clean(answer, field="answer", limit=ANSWER_MAX, required=True, errors=errors)
     if errors:
         raise ValidationError(errors)
     current = _open_request(request)
@@ -210,8 +200,6 @@ def info_request_answer(
         changes={"answer": [None, answer]},
         deal_id=deal.pk,
     )
-    from meddic.services import score_refresh
-
     score_refresh(deal=deal)
     notify(
         vendor=access.vendor,

@@ -302,6 +302,18 @@ def weights_set(*, access: Access, weights: dict[str, int]) -> dict[str, int]:
     return cleaned
 
 
+def text_clean(value, *, field: str, limit: int, errors: dict, required: bool = False) -> str:
+    """``value`` stripped; a missing required text or one over ``limit`` characters adds to ``errors``."""
+    text = (value or "").strip()
+    if required and not text:
+        errors[field] = [_("This field is required.")]
+    elif len(text) > limit:
+        errors[field] = [
+            _("Keep this to %(max)d characters (it has %(count)d).") % {"max": limit, "count": len(text)}
+        ]
+    return text
+
+
 # --- Verification by the vendor (DESIGN §5 review) ---------------------------------------------------------------
 
 
@@ -319,12 +331,7 @@ def element_verify(*, access: Access, deal: Deal, code: str, method: str, note: 
         errors["element"] = [_("Unknown element.")]
     if method not in VerificationMethod.values:
         errors["method"] = [_("Choose how the element was verified.")]
-    note = (note or "").strip()
-    if len(note) > TEXT_LIMITS["note"]:
-        errors["note"] = [
-            _("Keep this to %(max)d characters (it has %(count)d).")
-            % {"max": TEXT_LIMITS["note"], "count": len(note)}
-        ]
+    note = text_clean(note, field="note", limit=TEXT_LIMITS["note"], errors=errors)
     if errors:
         raise ValidationError(errors)
     current = Deal.objects.select_for_update().get(pk=deal.pk)

@@ -26,15 +26,19 @@ def vendor_side(partner) -> list:
     ]
 
 
-def partner_side(deal) -> list:
-    """Who hears about a deal at the partner: its owner and the company's partner admins."""
-    admins = [
+def partner_admins(partner) -> list:
+    """The partner company's active partner admins."""
+    return [
         membership.user
         for membership in Membership.objects.filter(
-            partner_id=deal.partner_id, role=Role.PARTNER_ADMIN, is_active=True, user__is_active=True
+            partner=partner, role=Role.PARTNER_ADMIN, is_active=True, user__is_active=True
         ).select_related("user")
     ]
-    return [deal.owner, *admins]
+
+
+def partner_side(deal) -> list:
+    """Who hears about a deal at the partner: its owner and the company's partner admins."""
+    return [deal.owner, *partner_admins(deal.partner)]
 
 
 def notify(*, vendor, recipients, kind: str, deal=None, actor=None, params: dict | None = None) -> int:
