@@ -22,6 +22,7 @@ from deals.validation import (
     validate_corporate_number,
     validate_proposal_reason,
 )
+from knowledge.jobs import kpis_touch
 from meddic import services as meddic_services
 from partners.models import Membership, Role, User
 from prm.clock import vendor_today
@@ -41,6 +42,8 @@ DEAL_FIELDS = (
     "proposal_reason",
 )
 REQUIRED_ON_CREATE = ("customer_name", "title", "amount", "close_date", "phase", "proposal_reason")
+# Changes to these move a deal's KPI figures (knowledge.jobs.kpis_touch).
+KPI_FIELDS = frozenset({"phase", "amount", "close_date"})
 
 
 class StaleVersion(Exception):
@@ -229,6 +232,8 @@ def deal_update(
 
         conflicts_flag(current)
     meddic_services.score_refresh(deal=current)
+    if KPI_FIELDS & set(diff):
+        kpis_touch(current, before={before["close_date"]} if before["close_date"] else set())
     return current
 
 

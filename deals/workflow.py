@@ -22,6 +22,7 @@ from deals import notifications
 from deals.models import ConflictMatch, Deal, RegistrationConflict, RegistrationEvent
 from deals.models import RegistrationStatus as S
 from deals.services import can_edit
+from knowledge.jobs import kpis_touch
 from meddic.services import scores_refresh
 from prm.clock import vendor_today
 from prm.tenancy import Access
@@ -118,6 +119,7 @@ def _move(*, access: Access, deal: Deal, transition: Transition, reason: str) ->
         deal_id=deal.pk,
         reason=reason,
     )
+    kpis_touch(deal)  # a draft does not count; every other registration status does
     if transition.action == "submit":
         _mark_first_registration(deal, today)
         notifications.deal_submitted(deal, conflicts_detect(deal))

@@ -7,11 +7,11 @@ period; Python only combines the few aggregate rows into KPI rows. Drafts never 
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +45,8 @@ VALUE_FIELDS = (
 )
 UNIQUE_FIELDS = ("vendor", "group_type", "group_key", "granularity", "period", "snapshot_date")
 
+# First key of the PostgreSQL advisory lock that serialises recomputes of one vendor (the second is its id).
+LOCK_NAMESPACE = 0x4B5049  # "KPI"
 _RATE = Decimal("0.000001")
 _CENTS = Decimal("0.01")
 _OPEN = frozenset(OPEN_PHASES)
@@ -94,28 +96,39 @@ def kpis_recompute(
     granularities: Iterable[str] = GRANULARITIES,
     months_back: int = 18,
     snapshot_date=None,
+    periods: list[Period] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Recompute the snapshot rows of ``snapshot_date`` (default: today in the vendor's zone) for every period
-    of ``granularities`` overlapping the last ``months_back`` months and every group type; returns the row count.
+    of ``granularities`` overlapping the last ``months_back`` months (or exactly ``periods``) and every group
+    type; returns the row count. ``progress`` hears the percentage done as the work advances.
 
-    One transaction, upserted on the unique key, so a rerun (or a rerun after an interrupted one) leaves the
-    same rows; rows of that day for groups that no longer exist are removed. Runs inside the vendor's scope.
+    The rows are read first, then written in one transaction, upserted on the unique key, so a rerun (or a rerun
+    after an interrupted one) leaves the same rows; rows of that day for groups that no longer exist are
+    removed. Two runs for one vendor at once write in turns (a transaction-level lock on PostgreSQL; SQLite
+    serialises writers). Runs inside the vendor's scope.
     """
+    report = progress or (lambda percent: None)
     now = timezone.now()
     snapshot_date = snapshot_date or now.astimezone(ZoneInfo(vendor.time_zone)).date()
-    first = add_months(snapshot_date, -(months_back - 1))
-    granularities = tuple(granularities)
-    periods = [
-        period
-        for granularity in granularities
-        for period in periods_between(first, snapshot_date, granularity, vendor.fiscal_year_start_month)
-    ]
-    with transaction.atomic():
-        snapshots = [
+    if periods is None:
+        first = add_months(snapshot_date, -(months_back - 1))
+        periods = [
+            period
+            for granularity in tuple(granularities)
+            for period in periods_between(first, snapshot_date, granularity, vendor.fiscal_year_start_month)
+        ]
+    group_types = list(GROUP_FIELDS)
+    snapshots = []
+    for done, group_type in enumerate(group_types):  # reads, outside the transaction so progress shows
+        report(round(90 * done / len(group_types)))
+        snapshots += [
             KpiSnapshot(vendor=vendor, snapshot_date=snapshot_date, computed_at=now, **row)
-            for group_type in GROUP_FIELDS
             for row in kpi_rows(vendor=vendor, periods=periods, group_type=group_type)
         ]
+    report(90)
+    with transaction.atomic():
+        _lock(vendor)
         KpiSnapshot.objects.bulk_create(
             snapshots,
             batch_size=500,
@@ -123,13 +136,22 @@ def kpis_recompute(
             unique_fields=UNIQUE_FIELDS,
             update_fields=("group_name", *VALUE_FIELDS, "computed_at"),
         )
-        KpiSnapshot.objects.filter(
-            vendor=vendor,
-            snapshot_date=snapshot_date,
-            granularity__in=granularities,
-            period__in={period.key for period in periods},
-        ).exclude(computed_at=now).delete()
+        for granularity in {period.granularity for period in periods}:
+            KpiSnapshot.objects.filter(
+                vendor=vendor,
+                snapshot_date=snapshot_date,
+                granularity=granularity,
+                period__in={period.key for period in periods if period.granularity == granularity},
+            ).exclude(computed_at=now).delete()
+    report(100)
     return len(snapshots)
+
+
+def _lock(vendor: Vendor) -> None:
+    """Hold this vendor's recompute lock until the transaction ends (PostgreSQL; elsewhere a no-op)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, vendor.pk])
 
 
 def _groups(vendor: Vendor, group_type: str) -> list[tuple[str, str]]:

@@ -1,9 +1,12 @@
 """KPI snapshots (DESIGN §6): one row per vendor, group, period and day it was computed for.
 
 Rows are derived data, written only by ``knowledge.kpis.kpis_recompute``; one row per day keeps the trend.
+A ``RecomputeRun`` follows one recompute a user asked for.
 """
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -73,3 +76,39 @@ class KpiSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.group_type}:{self.group_key} {self.period} @ {self.snapshot_date}"
+
+
+class RunState(models.TextChoices):
+    PENDING = "PENDING", _("Waiting")
+    STARTED = "STARTED", _("Running")
+    SUCCESS = "SUCCESS", _("Done")
+    FAILURE = "FAILURE", _("Failed")
+
+
+class RecomputeRun(models.Model):
+    """One KPI recompute asked for by a user: whose it is, and how far it got (``GET /api/v1/tasks/{id}/``).
+
+    Kept in the database, not only in the result backend, so progress reads the same with eager tasks and on a
+    worker, and the poller can be checked against the vendor the task belongs to.
+    """
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    task_id = models.CharField(max_length=64, unique=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    state = models.CharField(max_length=16, choices=RunState.choices, default=RunState.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    rows = models.PositiveIntegerField(null=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True)
+
+    objects = ScopedManager(vendor="vendor")
+
+    class Meta:
+        verbose_name = _("KPI recompute")
+        verbose_name_plural = _("KPI recomputes")
+        indexes = [models.Index(fields=["vendor", "-requested_at"], name="knowledge_run_recent")]
+
+    def __str__(self):
+        return f"{self.task_id} {self.state} {self.progress}%"

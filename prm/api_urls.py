@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from deals import api as deals_api
+from knowledge import api as knowledge_api
 from meddic import api as meddic_api
 from meddic import api_reviews as reviews_api
 from notifications import api as notifications_api
@@ -94,4 +95,11 @@ urlpatterns = [
         notifications_api.NotificationReadView.as_view(),
         name="api_notifications_read",
     ),
+    path("vendors/<slug:vendor_slug>/kpis/", knowledge_api.KpiListView.as_view(), name="api_kpis"),
+    path(
+        "vendors/<slug:vendor_slug>/kpis/recompute/",
+        knowledge_api.KpiRecomputeView.as_view(),
+        name="api_kpis_recompute",
+    ),
+    path("tasks/<str:task_id>/", knowledge_api.TaskStateView.as_view(), name="api_task"),
 ]

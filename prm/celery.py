@@ -40,6 +40,11 @@ app.conf.update(
             "task": "meddic.tasks.rescore_all",
             "schedule": crontab(hour=1, minute=15),
         },
+        "recompute-kpis": {
+            # Half-hourly; each vendor's run starts at 02:00 in its own time zone (knowledge.tasks).
+            "task": "knowledge.tasks.recompute_kpis_due",
+            "schedule": crontab(minute="0,30"),
+        },
         "expire-registration-protection": {
             "task": "deals.tasks.expire_protection_all",
             "schedule": crontab(hour=1, minute=0),

@@ -234,6 +234,8 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "partners.models.PartnerStatus",
         "ChampionStatusEnum": "meddic.models.ChampionStatus",
         "YesNoUnknownEnum": "meddic.models.TriState",
+        "StateEnum": "meddic.models.ReviewState",
+        "TaskStateEnum": "knowledge.models.RunState",
     },
 }
 
@@ -246,6 +248,8 @@ CELERY_TASK_STORE_EAGER_RESULT = True
 
 # Products of the product: invitation lifetime and the partner CSV import limit.
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", default=7, minimum=1)
+# KPI snapshots follow deal changes this many seconds later (changes within the delay share one recompute).
+KPI_RECOMPUTE_DELAY_SECONDS = env_int("KPI_RECOMPUTE_DELAY_SECONDS", default=30, minimum=0)
 PARTNER_IMPORT_MAX_BYTES = env_int("PARTNER_IMPORT_MAX_BYTES", default=1_000_000, minimum=1024)
 PARTNER_IMPORT_MAX_ROWS = env_int("PARTNER_IMPORT_MAX_ROWS", default=2000, minimum=1)
 # Every imported deal row is registered (and, for the preview, rolled back): fewer rows than partners.

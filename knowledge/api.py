@@ -1,0 +1,112 @@
+"""KPI API (DESIGN §7): snapshot rows per period and group, a recompute on request, and its progress."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from knowledge.jobs import RECOMPUTE_ROLES, recompute_request
+from knowledge.models import GroupType, RecomputeRun
+from knowledge.periods import QUARTER, granularity_of
+from knowledge.selectors import latest_snapshots, period_choice, period_invalid
+from knowledge.serializers import (
+    KpiQuerySerializer,
+    KpiRowSerializer,
+    TaskStartedSerializer,
+    TaskStateSerializer,
+)
+from partners.models import ALL_ROLES
+from prm.api import VendorAPIMixin
+from prm.tenancy import Access, membership_for
+
+# What partner users may group by, and which of those groups is theirs.
+PARTNER_GROUPS = {
+    GroupType.PARTNER: lambda access: access.partner.pk,
+    GroupType.TIER: lambda access: access.partner.tier,
+}
+
+
+@extend_schema(
+    tags=["kpis"],
+    parameters=[
+        OpenApiParameter(
+            "granularity",
+            enum=["month", "quarter", "fiscal_year"],
+            description=_("Default: quarter, or the period's own."),
+        ),
+        OpenApiParameter("period", str, description=_("Period key; default the current period.")),
+        OpenApiParameter("group_by", enum=list(GroupType.values), description=_("Default: vendor.")),
+    ],
+)
+class KpiListView(VendorAPIMixin, GenericAPIView):
+    """KPI rows of one period, one row per group, from the newest snapshot of that period.
+
+    Partner users see their own company's row (``group_by=partner``) and their tier's (``group_by=tier``).
+    """
+
+    roles = ALL_ROLES
+    serializer_class = KpiRowSerializer
+    filter_backends = ()
+
+    def get(self, request, vendor_slug):
+        query = KpiQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = self.rows(self.access, **query.validated_data)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "vendor": self.access.vendor}
+
+    def rows(
+        self, access: Access, *, group_by: str, granularity: str | None = None, period: str | None = None
+    ):
+        vendor = access.vendor
+        if period:
+            problem = period_invalid(vendor, granularity or granularity_of(period), period)
+            if problem:
+                raise exceptions.ValidationError({"period": [problem]})
+            granularity = granularity or granularity_of(period)
+        else:
+            granularity = granularity or QUARTER
+            period = period_choice(vendor, granularity, None).key
+        group_keys = None
+        if access.is_partner_role:
+            if group_by not in PARTNER_GROUPS:
+                raise exceptions.PermissionDenied(_("Partner users see their own company's and tier's KPIs."))
+            group_keys = [PARTNER_GROUPS[group_by](access)]
+        return latest_snapshots(
+            vendor=vendor,
+            granularity=granularity,
+            periods=[period],
+            group_type=group_by,
+            group_keys=group_keys,
+        )
+
+
+@extend_schema(tags=["kpis"], request=None, responses={202: TaskStartedSerializer})
+class KpiRecomputeView(VendorAPIMixin, APIView):
+    """Recompute every KPI of this vendor now; follow it with ``GET /api/v1/tasks/{task_id}/``."""
+
+    roles = RECOMPUTE_ROLES
+
+    def post(self, request, vendor_slug):
+        run = recompute_request(access=self.access)
+        return Response({"task_id": run.task_id}, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["kpis"], responses=TaskStateSerializer)
+class TaskStateView(APIView):
+    """State and percent done of a KPI recompute, for vendor staff of the vendor it belongs to."""
+
+    def get(self, request, task_id):
+        with scopes_disabled():
+            run = RecomputeRun.objects.select_related("vendor").filter(task_id=task_id).first()
+        membership = membership_for(request.user, run.vendor) if run and run.vendor.is_active else None
+        if membership is None or membership.role not in RECOMPUTE_ROLES:
+            raise Http404
+        return Response(TaskStateSerializer({"state": run.state, "progress": run.progress}).data)

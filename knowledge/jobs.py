@@ -1,0 +1,114 @@
+"""When KPI snapshots are recomputed: on request (followed by a ``RecomputeRun``), and shortly after deal changes.
+
+A deal change touches the periods of its registration and close dates (before and after) and the current ones.
+Each touched period of a vendor is queued at most once per ``KPI_RECOMPUTE_DELAY_SECONDS``: a cache key per
+(vendor, period) marks it pending, the task clears the marks before it reads, so a change made while it runs
+queues another pass. Without a shared cache (the embedded default) the marks live in the process.
+"""
+
+import uuid
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deals.models import Deal
+from knowledge.models import RecomputeRun
+from knowledge.periods import GRANULARITIES, Period, add_months, period_from_key, period_of
+from partners.models import Role, Vendor
+from prm.clock import vendor_today
+from prm.tenancy import Access
+
+RECOMPUTE_ROLES = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+MONTHS_KEPT = 18
+
+
+def recompute_request(*, access: Access) -> RecomputeRun:
+    """Vendor staff ask for the whole vendor's KPIs now; the task starts when the transaction commits."""
+    from knowledge.tasks import recompute_kpis
+
+    if access.role not in RECOMPUTE_ROLES:
+        raise PermissionDenied(_("Only vendor staff can recompute KPIs."))
+    run = RecomputeRun.objects.create(
+        vendor=access.vendor, task_id=str(uuid.uuid4()), requested_by=access.user
+    )
+    transaction.on_commit(
+        lambda: recompute_kpis.apply_async(kwargs={"vendor_id": access.vendor.pk}, task_id=run.task_id)
+    )
+    return run
+
+
+def run_update(task_id: str | None, **values) -> None:
+    """Record a followed run's state or progress (no-op for runs nobody follows, such as the nightly one)."""
+    if task_id:
+        RecomputeRun.objects.filter(task_id=task_id).update(**values)
+
+
+def run_finish(task_id: str | None, *, state: str, rows: int | None = None) -> None:
+    run_update(task_id, state=state, rows=rows, progress=100, finished_at=timezone.now())
+
+
+def touched_periods(vendor: Vendor, days: set[date]) -> list[Period]:
+    """The periods of every granularity containing today or one of ``days``, within the kept months."""
+    today = vendor_today(vendor)
+    first = add_months(today, -(MONTHS_KEPT - 1))
+    start_month = vendor.fiscal_year_start_month
+    found = {
+        period_of(day, granularity, start_month)
+        for day in {today, *days}
+        if first <= day <= today
+        for granularity in GRANULARITIES
+    }
+    return sorted(found, key=lambda period: (GRANULARITIES.index(period.granularity), period.start))
+
+
+def deal_days(deal: Deal) -> set[date]:
+    """The local dates that place ``deal`` in periods: registration and close date."""
+    days = {deal.close_date} if deal.close_date else set()
+    if deal.registered_at:
+        days.add(timezone.localtime(deal.registered_at, _zone(deal.vendor)).date())
+    return days
+
+
+def kpis_touch(deal: Deal, *, before: set[date] = frozenset()) -> None:
+    """After ``deal`` changed in ways KPIs count (phase, amount, dates, registration), recompute its vendor's
+    touched periods shortly after the transaction commits, at most once per period in the delay."""
+    vendor = deal.vendor
+    days = deal_days(deal) | set(before)
+    transaction.on_commit(lambda: _schedule(vendor, touched_periods(vendor, days)))
+
+
+def pending_key(vendor_id: int, period_key: str) -> str:
+    return f"knowledge:kpis-pending:{vendor_id}:{period_key}"
+
+
+def pending_clear(vendor_id: int, period_keys: list[str]) -> None:
+    cache.delete_many([pending_key(vendor_id, key) for key in period_keys])
+
+
+def _schedule(vendor: Vendor, periods: list[Period]) -> None:
+    from knowledge.tasks import recompute_kpi_periods
+
+    delay = settings.KPI_RECOMPUTE_DELAY_SECONDS
+    fresh = [
+        period.key
+        for period in periods
+        if cache.add(pending_key(vendor.pk, period.key), 1, timeout=delay + 600)
+    ]
+    if fresh:
+        recompute_kpi_periods.apply_async(
+            kwargs={"vendor_id": vendor.pk, "period_keys": fresh}, countdown=delay
+        )
+
+
+def periods_from_keys(vendor: Vendor, keys: list[str]) -> list[Period]:
+    return [period_from_key(key, vendor.fiscal_year_start_month) for key in keys]
+
+
+def _zone(vendor: Vendor) -> ZoneInfo:
+    return ZoneInfo(vendor.time_zone)
