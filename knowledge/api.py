@@ -67,7 +67,7 @@ class KpiListView(VendorAPIMixin, GenericAPIView):
     ):
         vendor = access.vendor
         if period:
-            problem = period_invalid(vendor, granularity or granularity_of(period), period)
+            problem = period_invalid(vendor, granularity, period)
             if problem:
                 raise exceptions.ValidationError({"period": [problem]})
             granularity = granularity or granularity_of(period)

@@ -60,12 +60,12 @@ def period_choice(vendor: Vendor, granularity: str, key: str | None) -> Period:
     return periods[0]
 
 
-def period_invalid(vendor: Vendor, granularity: str, key: str) -> str | None:
-    """Why ``key`` is not a period of ``granularity`` (a translated message), or None when it is."""
+def period_invalid(vendor: Vendor, granularity: str | None, key: str) -> str | None:
+    """Why ``key`` is not a period (of ``granularity``, when given), as a translated message; None when it is."""
     try:
         period = period_from_key(key, vendor.fiscal_year_start_month)
     except ValueError:
         return _("Not a period key: use 2026-04, FY2026-Q1 or FY2026.")
-    if period.granularity != granularity:
+    if granularity and period.granularity != granularity:
         return _("This period is not a %(granularity)s.") % {"granularity": granularity}
     return None

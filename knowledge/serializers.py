@@ -13,7 +13,7 @@ MONEY = {"max_digits": 28, "decimal_places": 2, "coerce_to_string": False, "allo
 
 class KpiGroupSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=GroupType.choices)
-    id = serializers.CharField(
+    id = serializers.JSONField(
         allow_null=True,
         help_text=_(
             "Partner or channel manager id, tier code, vendor slug; null for partners without a channel manager."

@@ -52,7 +52,7 @@ def recompute_kpis_due(now: str | None = None) -> list[int]:
     """Beat's tick: start the nightly recompute of every active vendor whose local time is 02:00–02:29."""
     moment = datetime.fromisoformat(now) if now else timezone.now()
     with scopes_disabled():
-        vendors = list(Vendor.objects.filter(is_active=True).values_list("pk", "time_zone"))
+        vendors = list(Vendor.objects.filter(is_active=True).order_by("pk").values_list("pk", "time_zone"))
     due = [pk for pk, zone in vendors if _in_window(moment.astimezone(ZoneInfo(zone)))]
     for vendor_id in due:
         recompute_kpis.delay(vendor_id=vendor_id)

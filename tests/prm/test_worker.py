@@ -114,3 +114,46 @@ def test_registration_protection_expires_on_a_worker(worker, world):
 
     assert expire_protection_all.delay().get(timeout=WAIT_SECONDS) == 2
     assert wait_until(lambda: expired_ids() == {lapsed.pk}), expired_ids()
+
+
+def test_kpi_recompute_on_a_worker_reports_progress_to_done(worker, world):
+    from django.db import transaction
+    from django_scopes import scopes_disabled
+
+    from knowledge.jobs import recompute_request
+    from knowledge.models import KpiSnapshot, RecomputeRun
+    from prm.tenancy import vendor_scope
+    from tests.conftest import access_of
+    from tests.deals.conftest import register
+
+    register(world, world.partner_rep, submit=True)
+    with transaction.atomic(), vendor_scope(world.acme):
+        task_id = recompute_request(access=access_of(world.channel_manager, world.acme)).task_id
+    # The task was sent on commit; the worker runs it and records the outcome where the page polls it.
+
+    def run():
+        with scopes_disabled():
+            return RecomputeRun.objects.get(task_id=task_id)
+
+    assert wait_until(lambda: run().state == "SUCCESS"), (run().state, run().progress)
+    with scopes_disabled():
+        written = KpiSnapshot.objects.filter(vendor=world.acme).count()
+        assert not KpiSnapshot.objects.filter(vendor=world.rival).exists()
+    assert run().progress == 100 and run().rows == written > 0
+    assert app.AsyncResult(task_id).get(timeout=WAIT_SECONDS) == written
+
+
+def test_nightly_kpi_dispatch_on_a_worker(worker, world):
+    from django_scopes import scopes_disabled
+
+    from knowledge.models import KpiSnapshot
+    from knowledge.tasks import recompute_kpis_due
+
+    two_in_tokyo = "2026-11-23T17:10:00+00:00"
+    assert recompute_kpis_due.delay(two_in_tokyo).get(timeout=WAIT_SECONDS) == [world.acme.pk, world.rival.pk]
+
+    def vendors_with_rows():
+        with scopes_disabled():
+            return set(KpiSnapshot.objects.values_list("vendor_id", flat=True).distinct())
+
+    assert wait_until(lambda: vendors_with_rows() == {world.acme.pk, world.rival.pk}), vendors_with_rows()
