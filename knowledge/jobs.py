@@ -6,6 +6,7 @@ Each touched period of a vendor is queued at most once per ``KPI_RECOMPUTE_DELAY
 queues another pass. Without a shared cache (the embedded default) the marks live in the process.
 """
 
+import logging
 import uuid
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -16,13 +17,16 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from deals.models import Deal
-from knowledge.models import RecomputeRun
+from knowledge.models import RecomputeRun, RunState
 from knowledge.periods import GRANULARITIES, Period, add_months, period_from_key, period_of
 from partners.models import Role, Vendor
 from prm.clock import vendor_today
 from prm.tenancy import Access
+
+logger = logging.getLogger(__name__)
 
 RECOMPUTE_ROLES = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
 MONTHS_KEPT = 18
@@ -37,16 +41,25 @@ def recompute_request(*, access: Access) -> RecomputeRun:
     run = RecomputeRun.objects.create(
         vendor=access.vendor, task_id=str(uuid.uuid4()), requested_by=access.user
     )
-    transaction.on_commit(
-        lambda: recompute_kpis.apply_async(kwargs={"vendor_id": access.vendor.pk}, task_id=run.task_id)
-    )
+
+    def send():
+        # A broker that is away (or, with in-process tasks, a failing run) is told to whoever follows the run;
+        # it never fails the request that asked for it.
+        try:
+            recompute_kpis.apply_async(kwargs={"vendor_id": access.vendor.pk}, task_id=run.task_id)
+        except Exception:
+            logger.exception("KPI recompute %s failed to start or run", run.task_id)
+            run_finish(run.task_id, state=RunState.FAILURE)
+
+    transaction.on_commit(send)
     return run
 
 
 def run_update(task_id: str | None, **values) -> None:
     """Record a followed run's state or progress (no-op for runs nobody follows, such as the nightly one)."""
     if task_id:
-        RecomputeRun.objects.filter(task_id=task_id).update(**values)
+        with scopes_disabled():  # by its unique task id, also from on-commit hooks outside a request's scope
+            RecomputeRun.objects.filter(task_id=task_id).update(**values)
 
 
 def run_finish(task_id: str | None, *, state: str, rows: int | None = None) -> None:
@@ -80,7 +93,8 @@ def kpis_touch(deal: Deal, *, before: set[date] = frozenset()) -> None:
     touched periods shortly after the transaction commits, at most once per period in the delay."""
     vendor = deal.vendor
     days = deal_days(deal) | set(before)
-    transaction.on_commit(lambda: _schedule(vendor, touched_periods(vendor, days)))
+    # Robust: the deal is saved whatever happens here; a missed recompute is caught up by the night's.
+    transaction.on_commit(lambda: _schedule(vendor, touched_periods(vendor, days)), robust=True)
 
 
 def pending_key(vendor_id: int, period_key: str) -> str:
