@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from deals.models import ChampionActivity, Deal, RegistrationConflict, RegistrationEvent
+from knowledge.models import SupportActivity
 from meddic.models import MULTI_FIELDS, DealReview, ElementCode, InfoRequest, MeddicElement
 from prm.templatetags.prm_tags import yen
 
@@ -39,6 +40,8 @@ ACTION_LABELS = {
     "info_request.create": gettext_lazy("Asked the partner for information"),
     "info_request.answer": gettext_lazy("Answered an information request"),
     "info_request.withdraw": gettext_lazy("Withdrew an information request"),
+    "support.log": gettext_lazy("Logged vendor support"),
+    "support.remove": gettext_lazy("Removed logged vendor support"),
 }
 
 # Which model describes the fields of each kind of audited subject.
@@ -49,6 +52,7 @@ SUBJECT_MODELS = {
     "registrationconflict": RegistrationConflict,
     "dealreview": DealReview,
     "inforequest": InfoRequest,
+    "supportactivity": SupportActivity,
 }
 
 # Fields whose model has no (translatable) label of its own.

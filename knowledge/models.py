@@ -1,7 +1,7 @@
 """KPI snapshots (DESIGN §6): one row per vendor, group, period and day it was computed for.
 
 Rows are derived data, written only by ``knowledge.kpis.kpis_recompute``; one row per day keeps the trend.
-A ``RecomputeRun`` follows one recompute a user asked for.
+A ``RecomputeRun`` follows one recompute a user asked for. ``SupportActivity`` is the vendor's support log.
 """
 
 from django.conf import settings
@@ -112,3 +112,50 @@ class RecomputeRun(models.Model):
 
     def __str__(self):
         return f"{self.task_id} {self.state} {self.progress}%"
+
+
+class SupportType(models.TextChoices):
+    """What the vendor did for a partner (DESIGN §6); the playbook compares these between partners."""
+
+    STUDY_SESSION = "study_session", _("Study session")
+    JOINT_VISIT = "joint_visit", _("Joint customer visit")
+    PROPOSAL_REVIEW = "proposal_review", _("Proposal review")
+    DEMO_ENVIRONMENT = "demo_environment", _("Demo environment")
+    QUOTE_SUPPORT = "quote_support", _("Quote support")
+    RINGI_TEMPLATE = "ringi_template", _("Ringi template")
+    TECHNICAL_QA = "technical_qa", _("Technical Q&A")
+    SPECIAL_PRICING = "special_pricing", _("Special pricing")
+
+
+class SupportActivity(models.Model):
+    """One thing vendor staff did for a partner, optionally for one of its deals, logged by a channel manager."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(
+        "partners.PartnerCompany", on_delete=models.CASCADE, related_name="support_activities"
+    )
+    deal = models.ForeignKey(
+        "deals.Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="support_activities"
+    )
+    support_type = models.CharField(_("support"), max_length=32, choices=SupportType.choices)
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(vendor="vendor")
+
+    class Meta:
+        verbose_name = _("support activity")
+        verbose_name_plural = _("support activities")
+        ordering = ["-date", "-pk"]
+        indexes = [
+            models.Index(fields=["vendor", "partner", "date"], name="knowledge_support_partner"),
+            models.Index(fields=["vendor", "-date"], name="knowledge_support_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_support_type_display()} {self.date}"

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "knowledge",
     "audit",
     "notifications",
+    "enablement",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,9 @@ TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
 
+# Uploaded files (enablement material) are never served from a public URL: views check access first.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
+
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -255,6 +259,8 @@ PARTNER_IMPORT_MAX_ROWS = env_int("PARTNER_IMPORT_MAX_ROWS", default=2000, minim
 # Every imported deal row is registered (and, for the preview, rolled back): fewer rows than partners.
 DEAL_IMPORT_MAX_BYTES = env_int("DEAL_IMPORT_MAX_BYTES", default=2 * 1024 * 1024, minimum=1024)
 DEAL_IMPORT_MAX_ROWS = env_int("DEAL_IMPORT_MAX_ROWS", default=1000, minimum=1)
+# Largest enablement file a vendor may upload (PDF, Office, images, MP4).
+CONTENT_MAX_BYTES = env_int("CONTENT_MAX_BYTES", default=20 * 1024 * 1024, minimum=1024)
 
 LOGGING = {
     "version": 1,

@@ -26,5 +26,6 @@ urlpatterns = [
     path("v/<slug:vendor_slug>/", include("deals.urls")),
     path("v/<slug:vendor_slug>/", include("meddic.urls")),
     path("v/<slug:vendor_slug>/", include("notifications.urls")),
+    path("v/<slug:vendor_slug>/", include("knowledge.urls_support")),
     path("api/v1/", include("prm.api_urls")),
 ]
