@@ -7,6 +7,7 @@ the vendor's scope.
 """
 
 import random
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
@@ -28,6 +29,7 @@ DEAL_SUPPORT = [
     (SupportType.TECHNICAL_QA, 3),
     (SupportType.SPECIAL_PRICING, 1),
 ]
+LEADER_BOOST = {SupportType.JOINT_VISIT: 6, SupportType.RINGI_TEMPLATE: 6, SupportType.PROPOSAL_REVIEW: 3}
 NOTES = {
     SupportType.JOINT_VISIT: "決裁者同席の打ち合わせに同行",
     SupportType.PROPOSAL_REVIEW: "提案書の構成と費用対効果の見せ方を確認",
@@ -60,15 +62,18 @@ def demo_support_seed(*, vendor, seed: int = 20260402) -> int:
     deals = Deal.objects.filter(phase__in=DEAL_SUPPORT_CHANCE).exclude(
         registration_status=RegistrationStatus.DRAFT
     )
+    # The partners that win the most got the vendor in front of the customer and the ringi paperwork early.
+    wins = Counter(deals.filter(phase=Phase.WON).values_list("partner_id", flat=True))
+    leaders = {partner_id for partner_id, _n in wins.most_common(2)}
     for deal in deals.order_by("pk").only("pk", "partner_id", "phase", "registered_at", "close_date"):
-        if rng.random() >= DEAL_SUPPORT_CHANCE[deal.phase]:
+        leader = deal.partner_id in leaders
+        if rng.random() >= DEAL_SUPPORT_CHANCE[deal.phase] + (0.25 if leader else 0):
             continue
+        weights = [w * LEADER_BOOST.get(k, 1) if leader else w for k, w in DEAL_SUPPORT]
         start = timezone.localtime(deal.registered_at).date() if deal.registered_at else deal.close_date
         end = timezone.localtime(groundwork[deal.pk]).date() if deal.pk in groundwork else deal.close_date
         span = max((end - start).days, 1)
-        kinds = rng.choices(
-            [k for k, _w in DEAL_SUPPORT], weights=[w for _k, w in DEAL_SUPPORT], k=rng.randint(1, 3)
-        )
+        kinds = rng.choices([k for k, _w in DEAL_SUPPORT], weights=weights, k=rng.randint(1, 3))
         for kind in dict.fromkeys(kinds):
             day = min(start + timedelta(days=rng.randrange(span)), today)
             activities.append(_activity(vendor, rng, staff, deal.partner_id, kind, day, deal_id=deal.pk))
