@@ -1,0 +1,40 @@
+"""KPI pages: vendor staff compare partners; partner users see their company's scorecard. Both export CSV."""
+
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from knowledge.dashboard import vendor_comparison
+from knowledge.exports import partner_export, vendor_export
+from knowledge.jobs import RECOMPUTE_ROLES
+from knowledge.scorecard import partner_scorecard
+from prm.mixins import VendorPageMixin
+
+# Stands for the task id in the progress URL handed to the page's script.
+TASK_PLACEHOLDER = "__task__"
+
+
+class KpiDashboardView(VendorPageMixin, TemplateView):
+    def get_template_names(self):
+        if self.access.is_vendor_staff:
+            return ["knowledge/kpis_vendor.html"]
+        return ["knowledge/kpis_partner.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.access.is_vendor_staff:
+            context.update(vendor_comparison(self.access, self.request.GET))
+        else:
+            context.update(partner_scorecard(self.access, self.request.GET))
+        if self.access.role in RECOMPUTE_ROLES:
+            slug = self.vendor.slug
+            context["recompute_url"] = reverse("api_kpis_recompute", kwargs={"vendor_slug": slug})
+            context["task_url"] = reverse("api_task", kwargs={"task_id": TASK_PLACEHOLDER})
+        return context
+
+
+class KpiExportView(VendorPageMixin, View):
+    def get(self, request, vendor_slug):
+        if self.access.is_vendor_staff:
+            return vendor_export(self.access, request.GET)
+        return partner_export(self.access, request.GET)
