@@ -62,6 +62,10 @@ class KpiQuery:
         return list(SORTS.items())
 
     @property
+    def trend_labels(self) -> list[tuple[Period, str]]:
+        return [(period, period_label(period)) for period in self.trend]
+
+    @property
     def trend_keys(self) -> list[str]:
         return [period.key for period in self.trend]
 

@@ -203,8 +203,10 @@
     document.querySelectorAll("canvas[data-kpi-chart]").forEach((canvas) => {
       const draw = CHARTS[canvas.dataset.kpiChart];
       const data = readData(canvas);
-      if (draw && data && data.labels && data.labels.length) draw(canvas, data);
-      else canvas.closest(".kpi-chart")?.classList.add("d-none");
+      if (draw && data && data.labels && data.labels.length) {
+        canvas.closest(".kpi-chart").classList.add("is-drawn");
+        draw(canvas, data);
+      }
     });
   }
 

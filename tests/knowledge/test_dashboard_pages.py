@@ -148,6 +148,10 @@ class TestVendorComparison:
         html = page(client_for(world.channel_manager), partner=world.alpha.pk)
         assert re.search(rf'<option value="{world.alpha.pk}" selected>', html)
         assert "Alpha Systems: index of each factor by period" in html
+        benchmark = re.search(r"Vendor average per partner by period.*?</table>", html, re.S).group(0)
+        assert (
+            "9.3" in benchmark and "¥5,600" in benchmark and "10.0" in benchmark
+        )  # 30 over 3 partners before
 
     def test_every_chart_has_a_table(self, world, client_for, kpis):
         html = page(client_for(world.channel_manager))
