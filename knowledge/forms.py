@@ -58,10 +58,6 @@ class KpiQuery:
         return [(period.key, period_label(period)) for period in self.choices]
 
     @property
-    def sort_choices(self):
-        return list(SORTS.items())
-
-    @property
     def trend_labels(self) -> list[tuple[Period, str]]:
         return [(period, period_label(period)) for period in self.trend]
 

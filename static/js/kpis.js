@@ -125,7 +125,7 @@
       options: {
         ...common,
         indexAxis: "y",
-        scales: { x: logAxis("", axisLimit(data.values.map((value) => value || 0))) },
+        scales: { x: logAxis(canvas.dataset.axis, axisLimit(data.values.map((value) => value || 0))) },
         plugins: {
           legend: { display: false },
           tooltip: { callbacks: { label: (context) => indexText(data.indices[context.dataIndex]) } },
@@ -182,7 +182,7 @@
       },
       options: {
         ...common,
-        scales: { y: logAxis("", data.limit) },
+        scales: { y: logAxis(canvas.dataset.axis, data.limit) },
         plugins: {
           legend: { position: "bottom" },
           tooltip: {
