@@ -26,6 +26,7 @@ urlpatterns = [
     path("v/<slug:vendor_slug>/", include("deals.urls")),
     path("v/<slug:vendor_slug>/", include("meddic.urls")),
     path("v/<slug:vendor_slug>/", include("notifications.urls")),
+    path("v/<slug:vendor_slug>/", include("enablement.urls")),
     path("v/<slug:vendor_slug>/", include("knowledge.urls")),
     path("v/<slug:vendor_slug>/", include("knowledge.urls_support")),
     path("api/v1/", include("prm.api_urls")),

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from deals.demo import demo_deals_seed
+from enablement.demo import demo_content_seed
 from knowledge.demo import demo_support_seed
 from knowledge.kpis import kpis_recompute
 from meddic.demo import demo_reviews_seed
@@ -98,6 +99,7 @@ class Command(BaseCommand):
                 scores_refresh(vendor=vendor)
                 demo_reviews_seed(vendor=vendor)
                 demo_support_seed(vendor=vendor)
+                demo_content_seed(vendor=vendor)
                 kpis_recompute(vendor=vendor)  # the dashboards open filled, before the first night
         self._print(logins, deals)
 

@@ -1,0 +1,52 @@
+"""Emails about content: "new material" on publication and reminders to those who have not opened it.
+
+One message per recipient (partners never see each other's addresses), in the language the recipient last used
+on these pages (the product's language until they have used one).
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from enablement.models import Delivery
+
+
+def content_url(delivery: Delivery) -> str:
+    path = reverse(
+        "content_view", kwargs={"vendor_slug": delivery.vendor.slug, "content_id": delivery.content_id}
+    )
+    return f"{settings.SITE_URL}{path}"
+
+
+def _message(delivery: Delivery, purpose: str) -> EmailMessage:
+    languages = {code for code, _name in settings.LANGUAGES}
+    language = delivery.language if delivery.language in languages else settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {"delivery": delivery, "content": delivery.content, "vendor": delivery.vendor}
+        context["url"] = content_url(delivery)
+        if purpose == "reminder":
+            subject = _("Reminder: “%(title)s” is waiting for you") % {"title": delivery.content.title}
+        else:
+            subject = _("New material from %(vendor)s: %(title)s") % {
+                "vendor": delivery.vendor.name,
+                "title": delivery.content.title,
+            }
+        body = render_to_string(f"enablement/email/{purpose}.txt", context)
+    return EmailMessage(subject, body, None, [delivery.recipient.email])
+
+
+def deliveries_email(delivery_ids: list[int], purpose: str) -> int:
+    """Send the emails of ``purpose`` (``published`` or ``reminder``) for these deliveries; a reminder is not
+    sent to someone who opened the content meanwhile. Returns how many were sent."""
+    deliveries = Delivery.objects.filter(pk__in=delivery_ids, recipient__is_active=True).select_related(
+        "content", "recipient", "vendor"
+    )
+    if purpose == "reminder":
+        deliveries = deliveries.filter(opened_at=None)
+    messages = [_message(delivery, purpose) for delivery in deliveries if delivery.recipient.email]
+    if not messages:
+        return 0
+    return get_connection().send_messages(messages) or 0
