@@ -27,6 +27,7 @@ from deals.history import display_value, field_label, history_rows, registration
 from deals.models import Deal, RegistrationStatus
 from deals.services import can_edit, can_edit_elements
 from deals.views_form import champion_log_context
+from knowledge.insights.ringi import deal_ringi_pattern
 from meddic.models import ELEMENT_FIELDS, ElementCode, MeddicElement
 from meddic.presentation import review_context, score_context
 from meddic.views_review import verify_forms
@@ -136,6 +137,11 @@ def deal_page_context(
         "today": today,
         "protection": protection_state(deal, today),
         "element_cards": element_cards(elements, today, ZoneInfo(access.vendor.time_zone)),
+        "ringi_pattern": (
+            deal_ringi_pattern(deal, elements[ElementCode.DECISION_PROCESS])
+            if ElementCode.DECISION_PROCESS in elements
+            else None
+        ),
         "phases": selectors.phase_history(deal),
         "events": events,
         "decision": decision,

@@ -29,5 +29,6 @@ urlpatterns = [
     path("v/<slug:vendor_slug>/", include("enablement.urls")),
     path("v/<slug:vendor_slug>/", include("knowledge.urls")),
     path("v/<slug:vendor_slug>/", include("knowledge.urls_support")),
+    path("v/<slug:vendor_slug>/", include("knowledge.urls_insights")),
     path("api/v1/", include("prm.api_urls")),
 ]
