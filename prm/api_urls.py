@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from deals import api as deals_api
 from knowledge import api as knowledge_api
+from knowledge import api_insights as insights_api
 from meddic import api as meddic_api
 from meddic import api_reviews as reviews_api
 from notifications import api as notifications_api
@@ -102,4 +103,14 @@ urlpatterns = [
         name="api_kpis_recompute",
     ),
     path("tasks/<str:task_id>/", knowledge_api.TaskStateView.as_view(), name="api_task"),
+    path(
+        "vendors/<slug:vendor_slug>/insights/loss-factors/",
+        insights_api.LossFactorsView.as_view(),
+        name="api_insights_loss_factors",
+    ),
+    path(
+        "vendors/<slug:vendor_slug>/insights/ringi-patterns/",
+        insights_api.RingiPatternsView.as_view(),
+        name="api_insights_ringi_patterns",
+    ),
 ]

@@ -1,0 +1,82 @@
+"""Insight API (DESIGN §7): loss factors and ringi patterns of the vendor's closed deals, for vendor staff.
+
+Partner roles get 403: the analyses pool every partner's deals. Filters are the pages' (``period`` key or
+``from``/``to`` close dates, ``tier``, ``partner``, ``size``); an invalid one answers 400.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from knowledge.insights.filters import SIZE_BANDS, InsightFilterForm, InsightFilters
+from knowledge.insights.reports import loss_factors_for, ringi_patterns_for
+from knowledge.insights.ringi import RULES
+from knowledge.serializers_insights import LossFactorsSerializer, RingiPatternsSerializer
+from partners.api import ERRORS_400, ERRORS_403, ERRORS_404
+from partners.models import VENDOR_ROLES, Tier
+from prm.api import VendorAPIMixin
+
+FILTER_PARAMETERS = [
+    OpenApiParameter(
+        "period",
+        str,
+        description=_("Close date in this period: FY2026, FY2026-Q1 or 2026-04 (fiscal calendar)."),
+    ),
+    OpenApiParameter("from", str, description=_("First close date (YYYY-MM-DD), when no period is given.")),
+    OpenApiParameter("to", str, description=_("Last close date (YYYY-MM-DD), included.")),
+    OpenApiParameter("tier", enum=list(Tier.values), description=_("Partners of this tier.")),
+    OpenApiParameter("partner", int, description=_("One partner (id).")),
+    OpenApiParameter(
+        "size",
+        enum=list(SIZE_BANDS),
+        description=_(
+            "Deal size band in yen: small < 3,000,000 ≤ medium < 10,000,000 ≤ large < 30,000,000 ≤ enterprise."
+        ),
+    ),
+]
+
+
+class InsightAPIView(VendorAPIMixin, APIView):
+    roles = VENDOR_ROLES
+
+    def filters(self, request) -> InsightFilters:
+        form = InsightFilterForm(request.query_params, access=self.access)
+        if form.errors:
+            names = {field: param for param, field in InsightFilterForm.PARAMS.items()}
+            raise exceptions.ValidationError(
+                {names.get(field, field): messages for field, messages in form.errors.items()}
+            )
+        return form.filters()
+
+
+@extend_schema(
+    tags=["insights"],
+    parameters=FILTER_PARAMETERS,
+    responses={200: LossFactorsSerializer, 400: ERRORS_400, 403: ERRORS_403, 404: ERRORS_404},
+)
+class LossFactorsView(InsightAPIView):
+    """Win rates by champion status, economic-buyer access and each element's evidence as of entering the
+    proposal phase: per group n, won, lost, win rate with its Wilson 95% interval; comparisons with the
+    reference group (difference with Newcombe's interval, lift, Fisher's exact p); plain-language findings."""
+
+    def get(self, request, vendor_slug):
+        report = loss_factors_for(self.access, self.filters(request))
+        return Response(LossFactorsSerializer(report).data)
+
+
+@extend_schema(
+    tags=["insights"],
+    parameters=FILTER_PARAMETERS,
+    responses={200: RingiPatternsSerializer, 400: ERRORS_400, 403: ERRORS_403, 404: ERRORS_404},
+)
+class RingiPatternsView(InsightAPIView):
+    """Ringi patterns R1–R8 derived from the decision-process answers at the close (the rules are in the
+    response): per pattern count, win rate with its Wilson 95% interval, days from proposal to close (median
+    and quartiles) and the ringi state where lost deals stopped."""
+
+    def get(self, request, vendor_slug):
+        report = ringi_patterns_for(self.access, self.filters(request))
+        data = {"rules": RULES, **vars(report)}
+        return Response(RingiPatternsSerializer(data).data)
