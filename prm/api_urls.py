@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from deals import api as deals_api
 from knowledge import api as knowledge_api
 from knowledge import api_insights as insights_api
+from knowledge import api_playbook
 from meddic import api as meddic_api
 from meddic import api_reviews as reviews_api
 from notifications import api as notifications_api
@@ -103,6 +104,11 @@ urlpatterns = [
         name="api_kpis_recompute",
     ),
     path("tasks/<str:task_id>/", knowledge_api.TaskStateView.as_view(), name="api_task"),
+    path(
+        "vendors/<slug:vendor_slug>/insights/playbook/",
+        api_playbook.PlaybookView.as_view(),
+        name="api_insights_playbook",
+    ),
     path(
         "vendors/<slug:vendor_slug>/insights/loss-factors/",
         insights_api.LossFactorsView.as_view(),

@@ -30,3 +30,11 @@ def person(user):
     if user is None:
         return "—"
     return user.name or user.email
+
+
+@register.filter
+def percent(value, digits=0):
+    """0.275 → 28% (a rate or share between 0 and 1); a dash when unknown."""
+    if value in (None, ""):
+        return "—"
+    return f"{float(value) * 100:.{int(digits)}f}%"
