@@ -275,6 +275,15 @@ class RecipientFilterForm(forms.Form):
 class PartnerFunnelFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
     tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("All tiers")), *Tier.choices])
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            ("", _("By name")),
+            ("understood", _("Lowest understood rate first")),
+            ("not_opened", _("Most not opened first")),
+        ],
+    )
 
 
 class InboxFilterForm(forms.Form):

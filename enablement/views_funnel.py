@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -197,6 +197,16 @@ def partners_filtered(access, data):
         qs = qs.filter(name__icontains=cleaned["q"])
     if cleaned.get("tier"):
         qs = qs.filter(tier=cleaned["tier"])
+    if cleaned.get("sort") == "understood":
+        # Partners that received nothing have no rate: they come last.
+        rate = Case(
+            When(delivered=0, then=Value(None)),
+            default=F("understood") * 1000 / F("delivered"),
+            output_field=IntegerField(),
+        )
+        return form, qs.annotate(rate=rate).order_by(F("rate").asc(nulls_last=True), "name", "pk")
+    if cleaned.get("sort") == "not_opened":
+        return form, qs.annotate(waiting=F("delivered") - F("opened")).order_by("-waiting", "name", "pk")
     return form, qs.order_by("name", "pk")
 
 

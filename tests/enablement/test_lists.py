@@ -150,3 +150,18 @@ def test_queries_do_not_grow_with_content_or_people(
         assert response.status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1], f"{name}: {counts}"
+
+
+def test_partners_can_be_ordered_by_who_lags(world, client_for, contents):
+    # Alpha: 4 delivered, 1 opened, 0 understood; Beta: 1 delivered, none opened.
+    client = client_for(world.vendor_admin)
+    rows = rows_of(client.get(url("content_partner_funnels_export"), {"sort": "not_opened"}))
+    assert [row[0] for row in rows[1:]][:2] == ["Alpha Systems", "Beta Integration"]
+    rep = client_for(world.beta_rep)
+    rep.post(url("content_understood", content_id=contents["link"].pk))
+    rows = rows_of(
+        client_for(world.vendor_admin).get(url("content_partner_funnels_export"), {"sort": "understood"})
+    )
+    assert [row[0] for row in rows[1:]] == ["Alpha Systems", "Beta Integration"]
+    html = client.get(url("content_partner_funnels"), {"sort": "bogus"}).content.decode()
+    assert "Select a valid choice." in html
