@@ -209,6 +209,15 @@ class BaseQuizFormSet(forms.BaseFormSet):
             )
 
     @property
+    def is_open(self) -> bool:
+        """Show the quiz editor open when there is a quiz or something was typed into it."""
+        if self.initial:
+            return True
+        return self.is_bound and (
+            any(form.has_changed() for form in self.forms) or bool(self.non_form_errors())
+        )
+
+    @property
     def questions(self) -> list[dict]:
         return [
             form.cleaned_data["question"]

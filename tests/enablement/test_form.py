@@ -313,3 +313,13 @@ def test_large_files_are_streamed_with_the_same_headers(world, admin, client_for
     response.close()
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_quiz_editor_is_open_only_when_there_is_a_quiz(admin):
+    assert '<details class="quiz-editor">' in admin.get(url("content_create")).content.decode()
+    html = admin.post(url("content_create"), form_data(title="")).content.decode()
+    assert '<details class="quiz-editor">' in html
+    html = admin.post(
+        url("content_create"), form_data(title="", **question(0, "一問", ["A", "B"], 1))
+    ).content.decode()
+    assert '<details class="quiz-editor" open>' in html
