@@ -1,12 +1,8 @@
-"""Entry point of ``make bench``. Benchmarks arrive with the features they measure (KPI snapshots, lists)."""
+"""Entry point of ``make bench`` (see ``bench.run``)."""
 
 import sys
 
-
-def main() -> int:
-    print("no benchmarks yet")
-    return 0
-
+from bench.run import main
 
 if __name__ == "__main__":
     sys.exit(main())

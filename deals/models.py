@@ -127,8 +127,16 @@ class Deal(models.Model):
             models.Index(fields=["vendor", "customer_key"]),
             models.Index(fields=["vendor", "customer_corporate_number"]),
             models.Index(fields=["vendor", "registration_status"]),
-            models.Index(fields=["vendor", "close_date"]),
-            models.Index(fields=["vendor", "registered_at"]),
+            # The KPI aggregates (knowledge.kpis) read deals by registration time and by close date; every
+            # column they read is in the index, so PostgreSQL answers from the index alone.
+            models.Index(
+                fields=["vendor", "close_date", "phase", "partner", "registration_status", "amount"],
+                name="deals_vendor_closed_kpi",
+            ),
+            models.Index(
+                fields=["vendor", "registered_at", "partner", "phase", "registration_status", "amount", "id"],
+                name="deals_vendor_registered_kpi",
+            ),
             models.Index(fields=["vendor", "owner"]),
         ]
 

@@ -1,35 +1,32 @@
 """KPI rows (contract, DESIGN §6) computed in the database, and their daily snapshots.
 
-``kpi_rows`` aggregates with a fixed number of queries whatever the number of partners or deals: per granularity
-one query over deals registered in the periods (grouped by group, registration period and current phase) and one
-over won/lost deals closed in them (grouped by group, close period and phase). A ``CASE`` names each deal's
-period; Python only combines the few aggregate rows into KPI rows. Drafts never count.
+The database aggregates each vendor's deals once by partner, vendor-local month and phase: one query over deals
+registered in the months the periods cover (count, amounts, score sums and counts) and one over won/lost deals
+closed in them (count, amount). Fiscal quarters and years are unions of months and tiers, channel managers and the
+vendor are unions of partners, and sums and counts add up, so Python only adds those few aggregate rows into the
+KPI rows of every period and group type (averages stay exact: sum over count). Drafts never count.
 """
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from datetime import datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, DateField, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import OPEN_PHASES, Deal, Phase, RegistrationStatus
 from knowledge.models import GroupType, KpiSnapshot
-from knowledge.periods import GRANULARITIES, Period, add_months, aware_bounds, periods_between
+from knowledge.periods import GRANULARITIES, Period, add_months, periods_between
 from partners.models import PartnerCompany, Tier, Vendor
 
 UNASSIGNED = _("Unassigned")
 
-# Where a deal's group comes from, per group type (the vendor row has none).
-GROUP_FIELDS = {
-    GroupType.VENDOR: None,
-    GroupType.PARTNER: "partner_id",
-    GroupType.TIER: "partner__tier",
-    GroupType.CHANNEL_MANAGER: "partner__channel_manager_id",
-}
+GROUP_TYPES = (GroupType.VENDOR, GroupType.PARTNER, GroupType.TIER, GroupType.CHANNEL_MANAGER)
 VALUE_FIELDS = (
     "proposals",
     "won",
@@ -49,7 +46,8 @@ UNIQUE_FIELDS = ("vendor", "group_type", "group_key", "granularity", "period", "
 LOCK_NAMESPACE = 0x4B5049  # "KPI"
 _RATE = Decimal("0.000001")
 _CENTS = Decimal("0.01")
-_OPEN = frozenset(OPEN_PHASES)
+_PHASES = tuple(Phase.values)
+_CLOSED = (Phase.WON, Phase.LOST)
 
 
 def kpi_rows(*, vendor: Vendor, periods: list[Period], group_type: str) -> list[dict]:
@@ -58,36 +56,12 @@ def kpi_rows(*, vendor: Vendor, periods: list[Period], group_type: str) -> list[
     Every group is present in every period, with zeros and null rates when it had no deals. Runs inside the
     vendor's scope.
     """
-    if group_type not in GROUP_FIELDS:
+    if group_type not in GROUP_TYPES:
         raise ValueError(f"Unknown group type {group_type!r}.")
-    groups = _groups(vendor, group_type)
-    deals = Deal.objects.filter(vendor=vendor).exclude(registration_status=RegistrationStatus.DRAFT)
-    field = GROUP_FIELDS[group_type]
-    registered: dict = defaultdict(dict)  # (group key, granularity, period) -> {phase: aggregates}
-    closed: dict = defaultdict(dict)
-    by_granularity: dict[str, list[Period]] = defaultdict(list)
-    for period in periods:
-        by_granularity[period.granularity].append(period)
-    for granularity, chosen in by_granularity.items():
-        for row in _registered_aggregates(deals, chosen, field, vendor.time_zone):
-            registered[_group_key(row["group"]), granularity, row["period"]][row["phase"]] = row
-        for row in _closed_aggregates(deals, chosen, field):
-            closed[_group_key(row["group"]), granularity, row["period"]][row["phase"]] = row
-    return [
-        {
-            "group_type": group_type,
-            "group_key": key,
-            "group_name": name,
-            "granularity": period.granularity,
-            "period": period.key,
-            **_values(
-                registered.get((key, period.granularity, period.key), {}),
-                closed.get((key, period.granularity, period.key), {}),
-            ),
-        }
-        for key, name in groups
-        for period in periods
-    ]
+    partners = _partners(vendor) if group_type != GroupType.VENDOR else []
+    aggregates = _Aggregates(vendor, periods)
+    aggregates.load()
+    return aggregates.rows(group_type, partners)
 
 
 def kpis_recompute(
@@ -103,10 +77,10 @@ def kpis_recompute(
     of ``granularities`` overlapping the last ``months_back`` months (or exactly ``periods``) and every group
     type; returns the row count. ``progress`` hears the percentage done as the work advances.
 
-    The rows are read first, then written in one transaction, upserted on the unique key, so a rerun (or a rerun
-    after an interrupted one) leaves the same rows; rows of that day for groups that no longer exist are
-    removed. Two runs for one vendor at once write in turns (a transaction-level lock on PostgreSQL; SQLite
-    serialises writers). Runs inside the vendor's scope.
+    The rows are read first (three aggregate queries for every period and group type), then written in one
+    transaction, upserted on the unique key, so a rerun (or a rerun after an interrupted one) leaves the same
+    rows; rows of that day for groups that no longer exist are removed. Two runs for one vendor at once write in
+    turns (a transaction-level lock on PostgreSQL; SQLite serialises writers). Runs inside the vendor's scope.
     """
     report = progress or (lambda percent: None)
     now = timezone.now()
@@ -118,13 +92,16 @@ def kpis_recompute(
             for granularity in tuple(granularities)
             for period in periods_between(first, snapshot_date, granularity, vendor.fiscal_year_start_month)
         ]
-    group_types = list(GROUP_FIELDS)
+    report(0)  # reads, outside the transaction so progress shows
+    partners = _partners(vendor)
+    aggregates = _Aggregates(vendor, periods)
+    aggregates.load(report)
     snapshots = []
-    for done, group_type in enumerate(group_types):  # reads, outside the transaction so progress shows
-        report(round(90 * done / len(group_types)))
+    for done, group_type in enumerate(GROUP_TYPES):
+        report(60 + round(30 * done / len(GROUP_TYPES)))
         snapshots += [
             KpiSnapshot(vendor=vendor, snapshot_date=snapshot_date, computed_at=now, **row)
-            for row in kpi_rows(vendor=vendor, periods=periods, group_type=group_type)
+            for row in aggregates.rows(group_type, partners)
         ]
     report(90)
     with transaction.atomic():
@@ -154,15 +131,19 @@ def _lock(vendor: Vendor) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, vendor.pk])
 
 
-def _groups(vendor: Vendor, group_type: str) -> list[tuple[str, str]]:
-    """(key, name) of each group, in display order; names in the source language (translated by key on show)."""
-    if group_type == GroupType.VENDOR:
-        return [("", vendor.name)]
-    partners = list(
+def _partners(vendor: Vendor) -> list[dict]:
+    """The vendor's partner companies in display order, with what groups them."""
+    return list(
         PartnerCompany.objects.filter(vendor=vendor)
         .order_by("name", "pk")
         .values("pk", "name", "tier", "channel_manager_id", "channel_manager__name", "channel_manager__email")
     )
+
+
+def _groups(vendor: Vendor, group_type: str, partners: list[dict]) -> list[tuple[str, str]]:
+    """(key, name) of each group, in display order; names in the source language (translated by key on show)."""
+    if group_type == GroupType.VENDOR:
+        return [("", vendor.name)]
     if group_type == GroupType.PARTNER:
         return [(str(p["pk"]), p["name"]) for p in partners]
     with translation.override(None):
@@ -180,55 +161,153 @@ def _groups(vendor: Vendor, group_type: str) -> list[tuple[str, str]]:
         return groups
 
 
-def _group_key(value) -> str:
-    return "" if value is None else str(value)
+def _group_of(group_type: str, partners: list[dict]) -> Callable[[int], str]:
+    """The group key of a partner (by id) for ``group_type``."""
+    if group_type == GroupType.VENDOR:
+        return lambda partner_id: ""
+    if group_type == GroupType.PARTNER:
+        return str
+    field = "tier" if group_type == GroupType.TIER else "channel_manager_id"
+    keys = {p["pk"]: "" if p[field] is None else str(p[field]) for p in partners}
+    return keys.__getitem__
 
 
-def _period_case(field: str, bounds: list[tuple[str, object, object]]) -> Case:
-    whens = [
-        When(Q(**{f"{field}__gte": start, f"{field}__lt": end}), then=Value(key))
-        for key, start, end in bounds
-    ]
-    return Case(*whens, default=None, output_field=CharField())
+def _month(day) -> int:
+    """The month of ``day`` as one number (year × 12 + month − 1): consecutive months, consecutive numbers."""
+    return day.year * 12 + day.month - 1
 
 
-def _grouped(deals: QuerySet, field: str | None, bounds: list, date_field: str) -> QuerySet:
-    starts = [start for _key, start, _end in bounds]
-    ends = [end for _key, _start, end in bounds]
-    return (
-        deals.filter(**{f"{date_field}__gte": min(starts), f"{date_field}__lt": max(ends)})
-        .annotate(period=_period_case(date_field, bounds), group=F(field) if field else Value(""))
-        .values("group", "period", "phase")
-        .order_by()
-    )
+def _month_start(field: str, zone: ZoneInfo | None = None) -> TruncMonth:
+    """The first day of the month of a date or datetime column (datetimes in ``zone``), computed in the database."""
+    return TruncMonth(field, tzinfo=zone, output_field=DateField())
 
 
-def _registered_aggregates(deals: QuerySet, periods: list[Period], field: str | None, time_zone: str):
-    bounds = [(period.key, *aware_bounds(period, time_zone)) for period in periods]
-    return _grouped(deals, field, bounds, "registered_at").annotate(
-        n=Count("pk"),
-        amount=Sum("amount"),
-        quality_sum=Sum("score__quality"),
-        quality_n=Count("score__quality"),
-        visibility_sum=Sum("score__visibility"),
-        visibility_n=Count("score__visibility"),
-    )
+# Every aggregate is a vector of sums, so months add up to quarters and years and partners to groups by adding
+# vectors: deals registered per phase (``_PHASES`` order), the amount of the open ones registered, won count and
+# amount, lost count, and the quality and visibility sums and counts of the open deals registered.
+_REGISTERED = slice(0, len(_PHASES))
+_OPEN_AMOUNT, _WON, _WON_AMOUNT, _LOST, _QUALITY, _QUALITY_N, _VISIBILITY, _VISIBILITY_N = range(
+    len(_PHASES), len(_PHASES) + 8
+)
+_SIZE = len(_PHASES) + 8
 
 
-def _closed_aggregates(deals: QuerySet, periods: list[Period], field: str | None):
-    bounds = [(period.key, period.start, period.end) for period in periods]
-    closed = deals.filter(phase__in=(Phase.WON, Phase.LOST))
-    return _grouped(closed, field, bounds, "close_date").annotate(n=Count("pk"), amount=Sum("amount"))
+def _add(into: list[int], values: list[int]) -> None:
+    for index, value in enumerate(values):
+        into[index] += value
 
 
-def _values(registered: dict, closed: dict) -> dict:
-    """The contract fields from the aggregates of one group and period ({phase: aggregate row} each)."""
-    proposals = sum(row["n"] for row in registered.values())
-    won = closed.get(Phase.WON, {}).get("n", 0)
-    lost = closed.get(Phase.LOST, {}).get("n", 0)
-    won_amount = closed.get(Phase.WON, {}).get("amount") or 0
+class _Aggregates:
+    """One vendor's deals aggregated by partner and vendor-local month over the months ``periods`` cover (three
+    aggregate queries, a few hundred rows), and the KPI rows of any group type added up from them."""
+
+    def __init__(self, vendor: Vendor, periods: list[Period]):
+        self.vendor, self.periods = vendor, periods
+        self.months: dict[int, dict[int, list[int]]] = defaultdict(dict)  # partner id -> month -> sums
+        self._by_period: dict[tuple[str, str], dict[int, list[int]]] = {}
+
+    def load(self, report: Callable[[int], None] = lambda percent: None) -> None:
+        """Read the sums (no query without periods); ``report`` hears 20, 40 and 60 percent."""
+        if not self.periods:
+            return
+        start = min(period.start for period in self.periods)
+        end = max(period.end for period in self.periods)
+        zone = ZoneInfo(self.vendor.time_zone)
+        since, until = datetime.combine(start, time.min, zone), datetime.combine(end, time.min, zone)
+        deals = Deal.objects.filter(vendor=self.vendor).exclude(registration_status=RegistrationStatus.DRAFT)
+        registered_month = _month_start("registered_at", zone)
+        registered = (
+            deals.filter(registered_at__gte=since, registered_at__lt=until)
+            .values_list("partner_id", registered_month)
+            .annotate(
+                **{phase: Count("phase", filter=Q(phase=phase)) for phase in _PHASES},
+                open_amount=Sum("amount", filter=Q(phase__in=OPEN_PHASES)),
+            )
+        )
+        self._add_rows(registered, _REGISTERED.start)
+        report(20)
+        closed = (
+            deals.filter(phase__in=_CLOSED, close_date__gte=start, close_date__lt=end)
+            .values_list("partner_id", _month_start("close_date"))
+            .annotate(
+                won=Count("phase", filter=Q(phase=Phase.WON)),
+                won_amount=Sum("amount", filter=Q(phase=Phase.WON)),
+                lost=Count("phase", filter=Q(phase=Phase.LOST)),
+            )
+        )
+        self._add_rows(closed, _WON)
+        report(40)
+        # Scores matter only for the open deals: read just theirs, each by its deal's key.
+        scores = (
+            deals.filter(registered_at__gte=since, registered_at__lt=until, phase__in=OPEN_PHASES)
+            .values_list("partner_id", registered_month)
+            .annotate(
+                quality=Sum("score__quality"),
+                quality_n=Count("score__quality"),
+                visibility=Sum("score__visibility"),
+                visibility_n=Count("score__visibility"),
+            )
+        )
+        self._add_rows(scores, _QUALITY)
+        report(60)
+
+    def _add_rows(self, rows, at: int) -> None:
+        """Add ``(partner id, month start, sums…)`` rows into the vectors, the sums from index ``at`` on."""
+        for partner_id, month, *sums in rows:
+            by_month = self.months[partner_id]
+            number = _month(month)
+            vector = by_month.get(number)
+            if vector is None:
+                vector = by_month[number] = [0] * _SIZE
+            vector[at : at + len(sums)] = [int(value or 0) for value in sums]
+
+    def by_partner(self, period: Period) -> dict[int, list[int]]:
+        """partner id -> the sums of ``period`` (its months added up)."""
+        key = (period.granularity, period.key)
+        if key not in self._by_period:
+            months = range(_month(period.start), _month(period.end))
+            totals: dict[int, list[int]] = {}
+            for partner_id, by_month in self.months.items():
+                for month in months:
+                    if month in by_month:
+                        if partner_id not in totals:
+                            totals[partner_id] = [0] * _SIZE
+                        _add(totals[partner_id], by_month[month])
+            self._by_period[key] = totals
+        return self._by_period[key]
+
+    def rows(self, group_type: str, partners: list[dict]) -> list[dict]:
+        if group_type not in GROUP_TYPES:
+            raise ValueError(f"Unknown group type {group_type!r}.")
+        group_of = _group_of(group_type, partners)
+        totals: dict[tuple[str, str, str], list[int]] = {}
+        for period in self.periods:
+            for partner_id, vector in self.by_partner(period).items():
+                key = (group_of(partner_id), period.granularity, period.key)
+                if key not in totals:
+                    totals[key] = [0] * _SIZE
+                _add(totals[key], vector)
+        empty = [0] * _SIZE
+        return [
+            {
+                "group_type": group_type,
+                "group_key": key,
+                "group_name": name,
+                "granularity": period.granularity,
+                "period": period.key,
+                **_values(totals.get((key, period.granularity, period.key), empty)),
+            }
+            for key, name in _groups(self.vendor, group_type, partners)
+            for period in self.periods
+        ]
+
+
+def _values(sums: list[int]) -> dict:
+    """The contract fields from the sums of one group and period (see ``_Aggregates``)."""
+    registered = sums[_REGISTERED]
+    proposals = sum(registered)
+    won, won_amount, lost = sums[_WON], sums[_WON_AMOUNT], sums[_LOST]
     decided = won + lost
-    open_rows = [row for phase, row in registered.items() if phase in _OPEN]
     return {
         "proposals": proposals,
         "won": won,
@@ -238,20 +317,15 @@ def _values(registered: dict, closed: dict) -> dict:
         # proposals × win_rate × avg_unit_price, from the exact factors (rounded once).
         "expected_value": _quantize(Decimal(proposals) * won_amount / decided, _CENTS) if won else None,
         "won_amount": won_amount,
-        "status_distribution": {
-            phase: registered[phase]["n"] for phase in Phase.values if phase in registered
-        },
-        "open_pipeline_amount": sum(row["amount"] or 0 for row in open_rows),
-        "avg_quality": _mean(open_rows, "quality"),
-        "avg_visibility": _mean(open_rows, "visibility"),
+        "status_distribution": {phase: n for phase, n in zip(_PHASES, registered, strict=True) if n},
+        "open_pipeline_amount": sums[_OPEN_AMOUNT],
+        "avg_quality": _mean(sums[_QUALITY], sums[_QUALITY_N]),
+        "avg_visibility": _mean(sums[_VISIBILITY], sums[_VISIBILITY_N]),
     }
 
 
-def _mean(rows: list[dict], name: str) -> Decimal | None:
-    count = sum(row[f"{name}_n"] for row in rows)
-    if not count:
-        return None
-    return _quantize(Decimal(sum(row[f"{name}_sum"] or 0 for row in rows)) / count, _CENTS)
+def _mean(total: int, count: int) -> Decimal | None:
+    return _quantize(Decimal(total) / count, _CENTS) if count else None
 
 
 def _quantize(value: Decimal, step: Decimal) -> Decimal:
