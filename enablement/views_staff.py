@@ -18,6 +18,7 @@ from enablement import selectors, services, uploads
 from enablement.forms import ContentFilterForm, ContentForm, quiz_formset
 from enablement.models import Content, ContentKind
 from enablement.tables import content_header, content_row, export
+from partners.models import ALL_ROLES
 from prm.mixins import VendorStaffMixin
 
 PAGE_SIZE = 50
@@ -55,6 +56,12 @@ class ContentListView(VendorStaffMixin, LastPageMixin, ListView):
     template_name = "enablement/content_list.html"
     paginate_by = PAGE_SIZE
     context_object_name = "contents"
+    roles = ALL_ROLES  # partner users asking for the content list land on their inbox
+
+    def get(self, request, *args, **kwargs):
+        if not self.access.is_vendor_staff:
+            return redirect("content_inbox", vendor_slug=self.vendor.slug)
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         self.form, qs = contents_filtered(self.access, self.request.GET)
