@@ -53,6 +53,7 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## KPI and API benchmark on PostgreSQL (BENCH_DATABASE_URL, default prm_bench on 127.0.0.1); writes bench/results/latest.json.
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench
 

@@ -10,10 +10,13 @@ a bulk database of the same shape it tops every vendor up to its share of ``deal
 nothing, and ``--deals 1000000`` after ``--deals 100000`` adds the other 900,000). Every row carries its vendor.
 """
 
+import contextlib
 import csv
 import io
+import queue
 import random
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from itertools import accumulate
@@ -338,30 +341,59 @@ class _Generator:
         return months
 
     def write_all(self, missing: dict[int, int], say: Callable[[str], None]) -> int:
+        """Write the missing deals month by month; the next chunk is generated while the database takes the
+        last one (a second thread that only computes rows)."""
+        total, written = sum(missing.values()), 0
+        writer = _CopyWriter() if connection.vendor == "postgresql" else _InsertWriter()
+        chunks: queue.Queue = queue.Queue(maxsize=2)
+        stop = threading.Event()
+
+        def produce():
+            try:
+                for chunk in self.chunks(missing):
+                    if stop.is_set():
+                        return
+                    chunks.put(chunk)
+            except BaseException as error:  # handed to the writing thread, which raises it
+                chunks.put(error)
+            chunks.put(None)
+
+        producer = threading.Thread(target=produce, name="seed-bulk-rows", daemon=True)
+        producer.start()
+        try:
+            while (chunk := chunks.get()) is not None:
+                if isinstance(chunk, BaseException):
+                    raise chunk
+                month, rows = chunk
+                writer.write(rows)
+                written += len(rows)
+                say(f"deals {written:,} / {total:,} ({month:%Y-%m})")
+        finally:
+            stop.set()
+            while producer.is_alive():  # let a producer waiting on a full queue see the stop
+                with contextlib.suppress(queue.Empty):
+                    chunks.get(timeout=0.1)
+        return written
+
+    def chunks(self, missing: dict[int, int]) -> Iterator[tuple[datetime, list[tuple[tuple, tuple]]]]:
+        """(month, rows) of at most ``CHUNK`` deals, oldest first, every vendor's deals of a month interleaved."""
         months = self.months()
         per_vendor = {
             vendor_id: apportion(count, [share for _s, _e, share in months])
             for vendor_id, count in missing.items()
         }
-        total, written = sum(missing.values()), 0
-        writer = _CopyWriter() if connection.vendor == "postgresql" else _InsertWriter()
         for index, (start, end, _share) in enumerate(months):
-            moments = []
-            for vendor_id, counts in per_vendor.items():
-                span = (end - start).total_seconds()
-                moments += [
-                    (start + timedelta(seconds=self.rng.random() * span), vendor_id)
-                    for _ in range(counts[index])
-                ]
-            moments.sort()
+            span = (end - start).total_seconds()
+            moments = sorted(
+                (start + timedelta(seconds=self.rng.random() * span), vendor_id)
+                for vendor_id, counts in per_vendor.items()
+                for _ in range(counts[index])
+            )
             for offset in range(0, len(moments), CHUNK):
-                rows = [
-                    self.deal(moment, vendor_id) for moment, vendor_id in moments[offset : offset + CHUNK]
-                ]
-                writer.write(rows)
-                written += len(rows)
-                say(f"deals {written:,} / {total:,} ({start:%Y-%m})")
-        return written
+                yield (
+                    start,
+                    [self.deal(moment, vendor_id) for moment, vendor_id in moments[offset : offset + CHUNK]],
+                )
 
     def deal(self, created: datetime, vendor_id: int) -> tuple[tuple, tuple]:
         """One deal (values in ``DEAL_FIELDS`` order, id left to the writer) and its score."""

@@ -1,10 +1,11 @@
 """KPI rows (contract, DESIGN §6) computed in the database, and their daily snapshots.
 
-The database aggregates each vendor's deals once by partner, vendor-local month and phase: one query over deals
-registered in the months the periods cover (count, amounts, score sums and counts) and one over won/lost deals
-closed in them (count, amount). Fiscal quarters and years are unions of months and tiers, channel managers and the
-vendor are unions of partners, and sums and counts add up, so Python only adds those few aggregate rows into the
-KPI rows of every period and group type (averages stay exact: sum over count). Drafts never count.
+Three aggregate queries per vendor, whatever the periods, group types and number of deals: deals registered in
+the months the periods cover by partner and vendor-local month (a count per current phase and the open amount),
+the scores of the open ones among them, and won/lost deals by partner and month of their close date (counts and
+won amount). Fiscal quarters and years are unions of months, tiers, channel managers and the vendor are unions of
+partners, and sums and counts add up, so Python only adds those few hundred rows into the KPI rows of every period
+and group type (averages stay exact: sum over count). Drafts never count.
 """
 
 from collections import defaultdict
@@ -14,14 +15,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django_scopes import get_scope
+from django_scopes.exceptions import ScopeError
 
 from deals.models import OPEN_PHASES, Deal, Phase, RegistrationStatus
 from knowledge.models import GroupType, KpiSnapshot
 from knowledge.periods import GRANULARITIES, Period, add_months, periods_between
+from meddic.models import DealScore
 from partners.models import PartnerCompany, Tier, Vendor
 
 UNASSIGNED = _("Unassigned")
@@ -177,9 +179,24 @@ def _month(day) -> int:
     return day.year * 12 + day.month - 1
 
 
-def _month_start(field: str, zone: ZoneInfo | None = None) -> TruncMonth:
-    """The first day of the month of a date or datetime column (datetimes in ``zone``), computed in the database."""
-    return TruncMonth(field, tzinfo=zone, output_field=DateField())
+def _month_number(value) -> int:
+    """``_month`` of a month start as the database gives it: a date or datetime, or text on SQLite."""
+    if isinstance(value, str):
+        return int(value[:4]) * 12 + int(value[5:7]) - 1
+    return _month(value)
+
+
+def _check_scope(vendor: Vendor) -> None:
+    """Like the scoped managers (the aggregates are written in SQL): refuse to read a vendor's deals outside
+    its scope; with scopes disabled (fixtures, migrations) they read."""
+    current = get_scope()
+    if not current.get("_enabled", True):
+        return
+    scoped = current.get("vendor")
+    if not (
+        scoped in (vendor.pk, vendor) or (isinstance(scoped, list | tuple | set) and vendor.pk in scoped)
+    ):
+        raise ScopeError("The vendor's scope needs to be active for its KPI aggregates.")
 
 
 # Every aggregate is a vector of sums, so months add up to quarters and years and partners to groups by adding
@@ -190,6 +207,9 @@ _OPEN_AMOUNT, _WON, _WON_AMOUNT, _LOST, _QUALITY, _QUALITY_N, _VISIBILITY, _VISI
     len(_PHASES), len(_PHASES) + 8
 )
 _SIZE = len(_PHASES) + 8
+_DEALS, _SCORES = Deal._meta.db_table, DealScore._meta.db_table
+_PHASE_COUNTS = ", ".join(["SUM(CASE WHEN d.phase = %s THEN 1 ELSE 0 END)"] * len(_PHASES))
+_OPEN_IN = ", ".join(["%s"] * len(OPEN_PHASES))
 
 
 def _add(into: list[int], values: list[int]) -> None:
@@ -207,55 +227,61 @@ class _Aggregates:
         self._by_period: dict[tuple[str, str], dict[int, list[int]]] = {}
 
     def load(self, report: Callable[[int], None] = lambda percent: None) -> None:
-        """Read the sums (no query without periods); ``report`` hears 20, 40 and 60 percent."""
+        """Read the sums (no query without periods); ``report`` hears 20, 40 and 60 percent.
+
+        The three queries are written in SQL: they run once per vendor and period set, and building them with the
+        ORM cost more than running them. Months are truncated by the database backend's own expressions.
+        """
         if not self.periods:
             return
+        _check_scope(self.vendor)
+        ops = connection.ops
         start = min(period.start for period in self.periods)
         end = max(period.end for period in self.periods)
         zone = ZoneInfo(self.vendor.time_zone)
-        since, until = datetime.combine(start, time.min, zone), datetime.combine(end, time.min, zone)
-        deals = Deal.objects.filter(vendor=self.vendor).exclude(registration_status=RegistrationStatus.DRAFT)
-        registered_month = _month_start("registered_at", zone)
-        registered = (
-            deals.filter(registered_at__gte=since, registered_at__lt=until)
-            .values_list("partner_id", registered_month)
-            .annotate(
-                **{phase: Count("phase", filter=Q(phase=phase)) for phase in _PHASES},
-                open_amount=Sum("amount", filter=Q(phase__in=OPEN_PHASES)),
-            )
-        )
-        self._add_rows(registered, _REGISTERED.start)
+        since = ops.adapt_datetimefield_value(datetime.combine(start, time.min, zone))
+        until = ops.adapt_datetimefield_value(datetime.combine(end, time.min, zone))
+        counted = [self.vendor.pk, RegistrationStatus.DRAFT]
+        month, month_params = ops.datetime_trunc_sql("month", "d.registered_at", (), self.vendor.time_zone)
+        registered = f"""
+            SELECT d.partner_id, {month}, {_PHASE_COUNTS},
+                SUM(CASE WHEN d.phase IN ({_OPEN_IN}) THEN d.amount ELSE 0 END)
+            FROM {_DEALS} d
+            WHERE d.vendor_id = %s AND d.registration_status <> %s AND d.registered_at >= %s AND d.registered_at < %s
+            GROUP BY 1, 2"""  # noqa: S608  (only table names and placeholders are formatted in)
+        self._add_rows(registered, [*month_params, *_PHASES, *OPEN_PHASES, *counted, since, until])
         report(20)
-        closed = (
-            deals.filter(phase__in=_CLOSED, close_date__gte=start, close_date__lt=end)
-            .values_list("partner_id", _month_start("close_date"))
-            .annotate(
-                won=Count("phase", filter=Q(phase=Phase.WON)),
-                won_amount=Sum("amount", filter=Q(phase=Phase.WON)),
-                lost=Count("phase", filter=Q(phase=Phase.LOST)),
-            )
-        )
-        self._add_rows(closed, _WON)
-        report(40)
         # Scores matter only for the open deals: read just theirs, each by its deal's key.
-        scores = (
-            deals.filter(registered_at__gte=since, registered_at__lt=until, phase__in=OPEN_PHASES)
-            .values_list("partner_id", registered_month)
-            .annotate(
-                quality=Sum("score__quality"),
-                quality_n=Count("score__quality"),
-                visibility=Sum("score__visibility"),
-                visibility_n=Count("score__visibility"),
-            )
-        )
-        self._add_rows(scores, _QUALITY)
+        scores = f"""
+            SELECT d.partner_id, {month}, SUM(s.quality), COUNT(s.quality), SUM(s.visibility), COUNT(s.visibility)
+            FROM {_DEALS} d LEFT JOIN {_SCORES} s ON s.deal_id = d.id
+            WHERE d.vendor_id = %s AND d.registration_status <> %s AND d.registered_at >= %s AND d.registered_at < %s
+                AND d.phase IN ({_OPEN_IN})
+            GROUP BY 1, 2"""  # noqa: S608  (only table names and placeholders are formatted in)
+        self._add_rows(scores, [*month_params, *counted, since, until, *OPEN_PHASES], at=_QUALITY)
+        report(40)
+        month, month_params = ops.date_trunc_sql("month", "d.close_date", ())
+        closed = f"""
+            SELECT d.partner_id, {month}, SUM(CASE WHEN d.phase = %s THEN 1 ELSE 0 END),
+                SUM(CASE WHEN d.phase = %s THEN d.amount ELSE 0 END), SUM(CASE WHEN d.phase = %s THEN 1 ELSE 0 END)
+            FROM {_DEALS} d
+            WHERE d.vendor_id = %s AND d.registration_status <> %s AND d.phase IN (%s, %s)
+                AND d.close_date >= %s AND d.close_date < %s
+            GROUP BY 1, 2"""  # noqa: S608  (only table names and placeholders are formatted in)
+        won_lost = [Phase.WON, Phase.WON, Phase.LOST]
+        dates = [ops.adapt_datefield_value(start), ops.adapt_datefield_value(end)]
+        self._add_rows(closed, [*month_params, *won_lost, *counted, *_CLOSED, *dates], at=_WON)
         report(60)
 
-    def _add_rows(self, rows, at: int) -> None:
-        """Add ``(partner id, month start, sums…)`` rows into the vectors, the sums from index ``at`` on."""
+    def _add_rows(self, sql: str, params: list, at: int = 0) -> None:
+        """Run one aggregate query and put its rows ``(partner id, month start, sums…)`` into the vectors, the
+        sums from index ``at`` on."""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
         for partner_id, month, *sums in rows:
             by_month = self.months[partner_id]
-            number = _month(month)
+            number = _month_number(month)
             vector = by_month.get(number)
             if vector is None:
                 vector = by_month[number] = [0] * _SIZE

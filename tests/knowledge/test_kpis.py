@@ -213,6 +213,63 @@ def test_unknown_group_type_is_refused(world):
         kpi_rows(vendor=world.acme, periods=[], group_type="region")
 
 
+KEYS = ["2026-04", "2026-05", "2026-06", "FY2026-Q1", "FY2025-Q4", "FY2026"]
+ADDITIVE = ("proposals", "won", "lost", "won_amount", "open_pipeline_amount")
+
+
+def test_groups_and_periods_add_up(world, deals):
+    """Tiers, channel managers and the vendor are sums of their partners; a quarter is the sum of its months."""
+    partners = rows_by(world, "partner", KEYS)
+    alpha, beta = str(world.alpha.pk), str(world.beta.pk)
+    for other, members in (
+        (rows_by(world, "vendor", KEYS), {"": [alpha, beta]}),
+        (rows_by(world, "tier", KEYS), {"gold": [alpha], "silver": [beta]}),
+        (rows_by(world, "channel_manager", KEYS), {str(world.channel_manager.pk): [alpha], "": [beta]}),
+    ):
+        for (key, period), row in other.items():
+            for name in ADDITIVE:
+                assert row[name] == sum(partners[member, period][name] for member in members[key])
+    for key in (alpha, beta):
+        for name in ADDITIVE:
+            months = sum(partners[key, month][name] for month in ("2026-04", "2026-05", "2026-06"))
+            assert partners[key, "FY2026-Q1"][name] == months
+
+
+def test_average_scores_are_over_deals_not_over_partners(world, deals):
+    """Alpha has two open deals registered in FY2026-Q1 (quality 10 and 20), Beta one (90): the vendor's average
+    is 40, not the mean of the partners' averages (52.5)."""
+    extra = make_deal(
+        world,
+        world.partner_rep,
+        phase="evaluation",
+        amount=5,
+        close_date=date(2026, 9, 1),
+        registered_at=IN_Q1,
+    )
+    with vendor_scope(world.acme):
+        scores_refresh(vendor=world.acme)
+    with scopes_disabled():
+        for deal, quality in ((deals["open_tokyo"], 10), (extra, 20), (deals["beta_open"], 90)):
+            DealScore.objects.filter(deal=deal).update(quality=quality, visibility=quality // 2)
+    row = rows_by(world, "vendor", ["FY2026-Q1"])["", "FY2026-Q1"]
+    assert (row["avg_quality"], row["avg_visibility"]) == (Decimal("40.00"), Decimal("20.00"))
+    alpha = rows_by(world, "partner", ["FY2026-Q1"])[str(world.alpha.pk), "FY2026-Q1"]
+    assert alpha["avg_quality"] == Decimal("15.00")
+
+
+def test_kpi_rows_need_the_vendors_own_scope(world, deals):
+    from django_scopes.exceptions import ScopeError
+
+    periods = [period_from_key("FY2026-Q1")]
+    with pytest.raises(ScopeError):
+        kpi_rows(vendor=world.acme, periods=periods, group_type="vendor")
+    with vendor_scope(world.rival), pytest.raises(ScopeError):
+        kpi_rows(vendor=world.acme, periods=periods, group_type="vendor")
+    with scopes_disabled():
+        (row,) = kpi_rows(vendor=world.acme, periods=periods, group_type="vendor")
+    assert row["won_amount"] == 800
+
+
 def snapshot_rows(vendor):
     with scopes_disabled():
         snapshots = KpiSnapshot.objects.filter(vendor=vendor).order_by(
