@@ -21,7 +21,7 @@ COPY . .
 # given for this step only (the running containers get theirs from the environment).
 RUN SECRET_KEY=build-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz DEBUG=false \
     python manage.py collectstatic --no-input \
-    && mkdir -p var \
+    && mkdir -p var/media \
     && chown -R prm:prm /app/var /app/staticfiles
 
 USER prm
