@@ -55,7 +55,8 @@ class KpiListView(VendorAPIMixin, GenericAPIView):
     def get(self, request, vendor_slug):
         query = KpiQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rows = self.rows(self.access, **query.validated_data)
+        # One query: the groups of a period are few (one per partner at most), so they are paginated as a list.
+        rows = list(self.rows(self.access, **query.validated_data))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
