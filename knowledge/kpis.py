@@ -227,7 +227,7 @@ class _Aggregates:
         self._by_period: dict[tuple[str, str], dict[int, list[int]]] = {}
 
     def load(self, report: Callable[[int], None] = lambda percent: None) -> None:
-        """Read the sums (no query without periods); ``report`` hears 20, 40 and 60 percent.
+        """Read the sums (no query without periods); ``report`` hears 20, 40 and 50 percent.
 
         The three queries are written in SQL: they run once per vendor and period set, and building them with the
         ORM cost more than running them. Months are truncated by the database backend's own expressions.
@@ -271,7 +271,7 @@ class _Aggregates:
         won_lost = [Phase.WON, Phase.WON, Phase.LOST]
         dates = [ops.adapt_datefield_value(start), ops.adapt_datefield_value(end)]
         self._add_rows(closed, [*month_params, *won_lost, *counted, *_CLOSED, *dates], at=_WON)
-        report(60)
+        report(50)
 
     def _add_rows(self, sql: str, params: list, at: int = 0) -> None:
         """Run one aggregate query and put its rows ``(partner id, month start, sums…)`` into the vectors, the

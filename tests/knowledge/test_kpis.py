@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from itertools import count
+from itertools import count, pairwise
 
 import pytest
 from django.forms.models import model_to_dict
@@ -406,3 +406,11 @@ def test_platform_staff_read_snapshots_of_every_vendor_in_the_admin(world, deals
     response = client.get(reverse("admin:knowledge_kpisnapshot_change", args=[snapshot.pk]))
     assert response.status_code == 200
     assert client.get(reverse("admin:knowledge_kpisnapshot_add")).status_code == 403
+
+
+def test_progress_rises_at_every_step(world, deals):
+    seen = []
+    with vendor_scope(world.acme):
+        kpis_recompute(vendor=world.acme, snapshot_date=date(2026, 5, 15), progress=seen.append)
+    assert seen[0] == 0 and seen[-1] == 100
+    assert all(before < after for before, after in pairwise(seen))
