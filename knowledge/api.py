@@ -1,6 +1,7 @@
 """KPI API (DESIGN §7): snapshot rows per period and group, a recompute on request, and its progress."""
 
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from knowledge.jobs import RECOMPUTE_ROLES, recompute_request
+from knowledge.kpi_cache import kpi_cached
 from knowledge.models import GroupType, RecomputeRun
 from knowledge.periods import QUARTER, granularity_of
 from knowledge.selectors import latest_snapshots, period_choice, period_invalid
@@ -55,17 +57,32 @@ class KpiListView(VendorAPIMixin, GenericAPIView):
     def get(self, request, vendor_slug):
         query = KpiQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        selection = self.selection(self.access, **query.validated_data)  # checks the caller's rights first
+        # The selection names the rows (with the caller's own restriction); the path the page links; the
+        # language the group names.
+        parts = (*selection, request.get_full_path(), get_language())
+        return Response(kpi_cached(self.access.vendor, parts, lambda: self.answer(selection)))
+
+    def answer(self, selection: tuple) -> dict:
+        granularity, period, group_by, group_keys = selection
+        rows = latest_snapshots(
+            vendor=self.access.vendor,
+            granularity=granularity,
+            periods=[period],
+            group_type=group_by,
+            group_keys=group_keys,
+        )
         # One query: the groups of a period are few (one per partner at most), so they are paginated as a list.
-        rows = list(self.rows(self.access, **query.validated_data))
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        page = self.paginate_queryset(list(rows))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data).data
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "vendor": self.access.vendor}
 
-    def rows(
+    def selection(
         self, access: Access, *, group_by: str, granularity: str | None = None, period: str | None = None
-    ):
+    ) -> tuple:
+        """(granularity, period key, group type, group keys or None) of the rows the caller asked for."""
         vendor = access.vendor
         if period:
             problem = period_invalid(vendor, granularity, period)
@@ -79,14 +96,8 @@ class KpiListView(VendorAPIMixin, GenericAPIView):
         if access.is_partner_role:
             if group_by not in PARTNER_GROUPS:
                 raise exceptions.PermissionDenied(_("Partner users see their own company's and tier's KPIs."))
-            group_keys = [PARTNER_GROUPS[group_by](access)]
-        return latest_snapshots(
-            vendor=vendor,
-            granularity=granularity,
-            periods=[period],
-            group_type=group_by,
-            group_keys=group_keys,
-        )
+            group_keys = (str(PARTNER_GROUPS[group_by](access)),)
+        return granularity, period, group_by, group_keys
 
 
 @extend_schema(tags=["kpis"], request=None, responses={202: TaskStartedSerializer})

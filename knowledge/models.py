@@ -72,6 +72,8 @@ class KpiSnapshot(models.Model):
                 fields=["vendor", "granularity", "period", "group_type", "-snapshot_date"],
                 name="knowledge_kpi_latest",
             ),
+            # When the vendor's snapshots last changed: the version of cached KPI answers.
+            models.Index(fields=["vendor", "-computed_at"], name="knowledge_kpi_computed"),
         ]
 
     def __str__(self):

@@ -186,3 +186,38 @@ def test_recompute_returns_a_task_to_follow(world, api_as, kpis, django_capture_
 def test_partners_cannot_recompute(world, api_as):
     response = api_as(world.partner_admin).post("/api/v1/vendors/acme/kpis/recompute/")
     assert response.status_code == 403
+
+
+def test_cached_answers_follow_recomputes_and_never_cross_callers(world, api_as, kpis):
+    client = api_as(world.channel_manager)
+    [before] = client.get(URL).json()["results"]
+    closed(world, world.beta_rep, "won", 2_000)
+    assert client.get(URL).json()["results"] == [before]  # nothing recomputed yet: the same answer
+    with vendor_scope(world.acme):
+        kpis_recompute(vendor=world.acme)
+    [after] = client.get(URL).json()["results"]
+    assert (before["won"], after["won"]) == (2, 3)
+    # Two partners asking the same URL each get their own company's row.
+    [alpha] = api_as(world.partner_rep).get(URL, {"group_by": "partner"}).json()["results"]
+    [beta] = api_as(world.beta_rep).get(URL, {"group_by": "partner"}).json()["results"]
+    assert (alpha["group"]["id"], beta["group"]["id"]) == (world.alpha.pk, world.beta.pk)
+    # Names follow the reader's language, cached or not.
+    client = api_as(world.channel_manager)
+    tiers = {r["group"]["name"] for r in client.get(URL, {"group_by": "tier"}).json()["results"]}
+    tiers_ja = {
+        r["group"]["name"]
+        for r in client.get(URL, {"group_by": "tier"}, HTTP_ACCEPT_LANGUAGE="ja").json()["results"]
+    }
+    assert tiers == {"Gold", "Silver"} and tiers_ja == {"ゴールド", "シルバー"}
+
+
+def test_answers_without_a_working_cache(world, api_as, kpis, monkeypatch):
+    class Away:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("cache is away")
+
+        set = get
+
+    monkeypatch.setattr("knowledge.kpi_cache.cache", Away())
+    response = api_as(world.channel_manager).get(URL)
+    assert response.status_code == 200 and response.json()["results"][0]["won"] == 2
