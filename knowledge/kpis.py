@@ -10,7 +10,7 @@ and group type (averages stay exact: sum over count). Drafts never count.
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -186,6 +186,32 @@ def _month_number(value) -> int:
     return _month(value)
 
 
+def _month_sql(
+    column: str, first: date, count: int, time_zone: str | None = None
+) -> tuple[str, list, Callable[[object], int]]:
+    """SQL naming the month of ``column`` (a date, or a datetime counted in ``time_zone``) among the ``count``
+    months from ``first``, its parameters, and what turns its value into ``_month``'s number.
+
+    On PostgreSQL ``width_bucket`` finds the month among the month starts (a binary search, no time zone
+    conversion for every deal); elsewhere the backend's own month truncation.
+    """
+    ops = connection.ops
+    if connection.vendor == "postgresql":
+        starts = [add_months(first, index) for index in range(count + 1)]
+        if time_zone:
+            zone = ZoneInfo(time_zone)
+            bounds, cast = [datetime.combine(day, time.min, zone) for day in starts], "timestamptz[]"
+        else:
+            bounds, cast = starts, "date[]"
+        before_first = _month(first) - 1
+        return f"width_bucket({column}, %s::{cast})", [bounds], lambda bucket: before_first + bucket
+    if time_zone:
+        sql, params = ops.datetime_trunc_sql("month", column, (), time_zone)
+    else:
+        sql, params = ops.date_trunc_sql("month", column, ())
+    return sql, list(params), _month_number
+
+
 def _check_scope(vendor: Vendor) -> None:
     """Like the scoped managers (the aggregates are written in SQL): refuse to read a vendor's deals outside
     its scope; with scopes disabled (fixtures, migrations) they read."""
@@ -230,7 +256,7 @@ class _Aggregates:
         """Read the sums (no query without periods); ``report`` hears 20, 40 and 50 percent.
 
         The three queries are written in SQL: they run once per vendor and period set, and building them with the
-        ORM cost more than running them. Months are truncated by the database backend's own expressions.
+        ORM cost more than running them.
         """
         if not self.periods:
             return
@@ -242,14 +268,15 @@ class _Aggregates:
         since = ops.adapt_datetimefield_value(datetime.combine(start, time.min, zone))
         until = ops.adapt_datetimefield_value(datetime.combine(end, time.min, zone))
         counted = [self.vendor.pk, RegistrationStatus.DRAFT]
-        month, month_params = ops.datetime_trunc_sql("month", "d.registered_at", (), self.vendor.time_zone)
+        months = _month(end) - _month(start)
+        month, month_params, month_of = _month_sql("d.registered_at", start, months, self.vendor.time_zone)
         registered = f"""
             SELECT d.partner_id, {month}, {_PHASE_COUNTS},
                 SUM(CASE WHEN d.phase IN ({_OPEN_IN}) THEN d.amount ELSE 0 END)
             FROM {_DEALS} d
             WHERE d.vendor_id = %s AND d.registration_status <> %s AND d.registered_at >= %s AND d.registered_at < %s
             GROUP BY 1, 2"""  # noqa: S608  (only table names and placeholders are formatted in)
-        self._add_rows(registered, [*month_params, *_PHASES, *OPEN_PHASES, *counted, since, until])
+        self._add_rows(registered, [*month_params, *_PHASES, *OPEN_PHASES, *counted, since, until], month_of)
         report(20)
         # Scores matter only for the open deals: read just theirs, each by its deal's key.
         scores = f"""
@@ -258,9 +285,9 @@ class _Aggregates:
             WHERE d.vendor_id = %s AND d.registration_status <> %s AND d.registered_at >= %s AND d.registered_at < %s
                 AND d.phase IN ({_OPEN_IN})
             GROUP BY 1, 2"""  # noqa: S608  (only table names and placeholders are formatted in)
-        self._add_rows(scores, [*month_params, *counted, since, until, *OPEN_PHASES], at=_QUALITY)
+        self._add_rows(scores, [*month_params, *counted, since, until, *OPEN_PHASES], month_of, at=_QUALITY)
         report(40)
-        month, month_params = ops.date_trunc_sql("month", "d.close_date", ())
+        month, month_params, month_of = _month_sql("d.close_date", start, months)
         closed = f"""
             SELECT d.partner_id, {month}, SUM(CASE WHEN d.phase = %s THEN 1 ELSE 0 END),
                 SUM(CASE WHEN d.phase = %s THEN d.amount ELSE 0 END), SUM(CASE WHEN d.phase = %s THEN 1 ELSE 0 END)
@@ -270,18 +297,18 @@ class _Aggregates:
             GROUP BY 1, 2"""  # noqa: S608  (only table names and placeholders are formatted in)
         won_lost = [Phase.WON, Phase.WON, Phase.LOST]
         dates = [ops.adapt_datefield_value(start), ops.adapt_datefield_value(end)]
-        self._add_rows(closed, [*month_params, *won_lost, *counted, *_CLOSED, *dates], at=_WON)
+        self._add_rows(closed, [*month_params, *won_lost, *counted, *_CLOSED, *dates], month_of, at=_WON)
         report(50)
 
-    def _add_rows(self, sql: str, params: list, at: int = 0) -> None:
-        """Run one aggregate query and put its rows ``(partner id, month start, sums…)`` into the vectors, the
-        sums from index ``at`` on."""
+    def _add_rows(self, sql: str, params: list, month_of: Callable[[object], int], at: int = 0) -> None:
+        """Run one aggregate query and put its rows ``(partner id, month, sums…)`` into the vectors, the sums from
+        index ``at`` on; ``month_of`` turns the month the database gives into ``_month``'s number."""
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         for partner_id, month, *sums in rows:
             by_month = self.months[partner_id]
-            number = _month_number(month)
+            number = month_of(month)
             vector = by_month.get(number)
             if vector is None:
                 vector = by_month[number] = [0] * _SIZE
