@@ -14,7 +14,7 @@ from knowledge.models import KpiSnapshot
 from knowledge.periods import period_from_key
 from meddic.models import DealScore
 from meddic.services import scores_refresh
-from partners.models import PartnerCompany, Tier
+from partners.models import PartnerCompany, Tier, Vendor
 from prm.tenancy import vendor_scope
 from tests.conftest import add_member, make_user
 from tests.deals.conftest import register
@@ -414,3 +414,16 @@ def test_progress_rises_at_every_step(world, deals):
         kpis_recompute(vendor=world.acme, snapshot_date=date(2026, 5, 15), progress=seen.append)
     assert seen[0] == 0 and seen[-1] == 100
     assert all(before < after for before, after in pairwise(seen))
+
+
+def test_months_follow_the_vendors_zone_across_summer_time(world):
+    """Berlin is on summer time (UTC+2) from 29 March 2026: 22:30 UTC on 31 March is already April there."""
+    with scopes_disabled():
+        Vendor.objects.filter(pk=world.acme.pk).update(time_zone="Europe/Berlin")
+        world.acme.refresh_from_db()
+    rep = world.partner_rep
+    make_deal(world, rep, phase="proposal", amount=1, registered_at=datetime(2026, 3, 31, 22, 30, tzinfo=UTC))
+    make_deal(world, rep, phase="proposal", amount=2, registered_at=datetime(2026, 3, 31, 21, 59, tzinfo=UTC))
+    make_deal(world, rep, phase="proposal", amount=4, registered_at=datetime(2026, 2, 28, 23, 30, tzinfo=UTC))
+    rows = rows_by(world, "vendor", ["2026-02", "2026-03", "2026-04"])
+    assert [rows["", key]["open_pipeline_amount"] for key in ("2026-02", "2026-03", "2026-04")] == [0, 6, 1]
