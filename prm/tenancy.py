@@ -72,7 +72,10 @@ def membership_for(user, vendor: Vendor) -> Membership | None:
     if not user.is_authenticated or not user.is_active:
         return None
     with vendor_scope(vendor):
-        return Membership.objects.select_related("partner", "user").filter(user=user, is_active=True).first()
+        membership = Membership.objects.select_related("partner").filter(user=user, is_active=True).first()
+    if membership is not None:
+        membership.user = user  # the row just matched: no second copy of it from the database
+    return membership
 
 
 def enter(request, vendor_slug: str) -> Access:
