@@ -1,6 +1,9 @@
 """Settings for the test suite: the production settings with test-only secrets and fast hashing."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0f4b6d8e2a1c3e5f7a9b0d2c4e6f8a1b3c5d7e9f")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -19,3 +22,7 @@ WHITENOISE_AUTOREFRESH = True
 CELERY_TASK_ALWAYS_EAGER = True
 # With a shared Redis cache, a per-run key prefix keeps rate-limit counters and sessions of earlier runs out.
 CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
+
+# Uploaded files of the run go to a directory of their own, removed when the run ends (never var/ of the checkout).
+MEDIA_ROOT = tempfile.mkdtemp(prefix="prm-test-media-")
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
