@@ -1,12 +1,13 @@
 """KPI API (DESIGN §7): snapshot rows per period and group, a recompute on request, and its progress."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -61,7 +62,8 @@ class KpiListView(VendorAPIMixin, GenericAPIView):
         # The selection names the rows (with the caller's own restriction); the path the page links; the
         # language the group names.
         parts = (*selection, request.get_full_path(), get_language())
-        return Response(kpi_cached(self.access.vendor, parts, lambda: self.answer(selection)))
+        body = kpi_cached(self.access.vendor, parts, lambda: JSONRenderer().render(self.answer(selection)))
+        return HttpResponse(body, content_type="application/json")
 
     def answer(self, selection: tuple) -> dict:
         granularity, period, group_by, group_keys = selection
