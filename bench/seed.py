@@ -16,6 +16,7 @@ import io
 import queue
 import random
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -525,7 +526,9 @@ def _columns(model, fields: tuple[str, ...]) -> list:
     return [model._meta.get_field(name) for name in fields]
 
 
-class _Writer:
+class _Writer(ABC):
+    """Writes chunks of deals with their scores; subclasses say how rows reach the database."""
+
     def write(self, rows: list[tuple[tuple, tuple]]) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             # Ids are given here (deal and score share them): no other writer may take ids meanwhile.
@@ -539,11 +542,12 @@ class _Writer:
             self.insert(cursor, DealScore, SCORE_FIELDS, scores)
             self.after(cursor, first + len(rows) - 1)
 
+    @abstractmethod
     def insert(self, cursor, model, fields, rows) -> None:
-        raise NotImplementedError
+        """Insert ``rows`` (tuples in the order of ``fields``) into ``model``'s table."""
 
-    def after(self, cursor, last_id: int) -> None:
-        pass
+    def after(self, cursor, last_id: int) -> None:  # noqa: B027  (optional hook: nothing by default)
+        """After a chunk: what the database needs once ids were given by hand (nothing by default)."""
 
 
 class _CopyWriter(_Writer):
