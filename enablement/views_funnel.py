@@ -25,9 +25,9 @@ from enablement.tables import (
     recipient_header,
     recipient_row,
 )
-from enablement.views_staff import PAGE_SIZE, LastPageMixin
+from enablement.views_staff import PAGE_SIZE
 from partners.models import Tier
-from prm.mixins import VendorStaffMixin
+from prm.mixins import LastPageMixin, VendorStaffMixin
 
 RECIPIENT_STAGE_FILTERS = {
     "not_opened": Q(opened_at=None),

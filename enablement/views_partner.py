@@ -20,9 +20,9 @@ from enablement.files import MIME_TYPES
 from enablement.forms import InboxFilterForm
 from enablement.models import ContentKind, Stage
 from enablement.tables import export, inbox_header, inbox_row
-from enablement.views_staff import PAGE_SIZE, LastPageMixin
+from enablement.views_staff import PAGE_SIZE
 from partners.models import PARTNER_ROLES
-from prm.mixins import VendorPageMixin
+from prm.mixins import LastPageMixin, VendorPageMixin
 
 STREAM_FROM_BYTES = 1024 * 1024
 

@@ -19,18 +19,9 @@ from enablement.forms import ContentFilterForm, ContentForm, quiz_formset
 from enablement.models import Content, ContentKind
 from enablement.tables import content_header, content_row, export
 from partners.models import ALL_ROLES
-from prm.mixins import VendorStaffMixin
+from prm.mixins import LastPageMixin, VendorStaffMixin
 
 PAGE_SIZE = 50
-
-
-class LastPageMixin:
-    """A page past the end shows the last page instead of a 404 (e.g. after a filter narrowed the list)."""
-
-    def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
 
 
 def contents_filtered(access, data):

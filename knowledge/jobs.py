@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from deals.models import Deal
+from knowledge.kpis import MONTHS_BACK
 from knowledge.models import RecomputeRun, RunState
 from knowledge.periods import GRANULARITIES, Period, add_months, period_from_key, period_of
 from partners.models import Role, Vendor
@@ -29,7 +30,6 @@ from prm.tenancy import Access
 logger = logging.getLogger(__name__)
 
 RECOMPUTE_ROLES = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
-MONTHS_KEPT = 18
 
 
 def recompute_request(*, access: Access) -> RecomputeRun:
@@ -69,7 +69,7 @@ def run_finish(task_id: str | None, *, state: str, rows: int | None = None) -> N
 def touched_periods(vendor: Vendor, days: set[date]) -> list[Period]:
     """The periods of every granularity containing today or one of ``days``, within the kept months."""
     today = vendor_today(vendor)
-    first = add_months(today, -(MONTHS_KEPT - 1))
+    first = add_months(today, -(MONTHS_BACK - 1))
     start_month = vendor.fiscal_year_start_month
     found = {
         period_of(day, granularity, start_month)

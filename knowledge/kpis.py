@@ -52,6 +52,10 @@ _PHASES = tuple(Phase.values)
 _CLOSED = (Phase.WON, Phase.LOST)
 
 
+# How far back the snapshots reach: the nightly job, deal-change recomputes and the dashboards' pickers.
+MONTHS_BACK = 18
+
+
 def kpi_rows(*, vendor: Vendor, periods: list[Period], group_type: str) -> list[dict]:
     """Every KPI row of ``group_type`` for ``periods`` (any mix of granularities), groups in display order.
 
@@ -70,7 +74,7 @@ def kpis_recompute(
     *,
     vendor: Vendor,
     granularities: Iterable[str] = GRANULARITIES,
-    months_back: int = 18,
+    months_back: int = MONTHS_BACK,
     snapshot_date=None,
     periods: list[Period] | None = None,
     progress: Callable[[int], None] | None = None,

@@ -3,13 +3,11 @@
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from knowledge.kpis import UNASSIGNED
+from knowledge.kpis import MONTHS_BACK, UNASSIGNED
 from knowledge.models import GroupType, KpiSnapshot
 from knowledge.periods import Period, add_months, period_from_key, periods_between
 from partners.models import Tier, Vendor
 from prm.clock import vendor_today
-
-MONTHS_SHOWN = 18
 
 
 def latest_snapshots(
@@ -47,7 +45,7 @@ def group_label(row: KpiSnapshot) -> str:
 def shown_periods(vendor: Vendor, granularity: str) -> list[Period]:
     """The periods of ``granularity`` that snapshots cover (the last 18 months), newest first."""
     today = vendor_today(vendor)
-    first = add_months(today, -(MONTHS_SHOWN - 1))
+    first = add_months(today, -(MONTHS_BACK - 1))
     return list(reversed(periods_between(first, today, granularity, vendor.fiscal_year_start_month)))
 
 

@@ -12,12 +12,12 @@ from knowledge.forms_support import SupportFilterForm, SupportForm
 from knowledge.models import SupportActivity
 from prm.clock import vendor_today
 from prm.csv_export import csv_response
-from prm.mixins import VendorStaffMixin
+from prm.mixins import LastPageMixin, VendorStaffMixin
 
 PAGE_SIZE = 50
 
 
-class SupportListView(VendorStaffMixin, ListView):
+class SupportListView(VendorStaffMixin, LastPageMixin, ListView):
     template_name = "knowledge/support_list.html"
     paginate_by = PAGE_SIZE
     context_object_name = "activities"
@@ -25,11 +25,6 @@ class SupportListView(VendorStaffMixin, ListView):
     def get_queryset(self):
         self.form = SupportFilterForm(self.request.GET, vendor=self.vendor)
         return self.form.filter(support.support_activities(self.access))
-
-    def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(form=self.form, **kwargs)

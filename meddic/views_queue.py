@@ -18,14 +18,14 @@ from meddic.models import ForecastCategory, ReviewState
 from meddic.reviews import NOTE_MAX, reviews_set
 from prm.clock import vendor_today
 from prm.csv_export import csv_response
-from prm.mixins import VendorStaffMixin
+from prm.mixins import LastPageMixin, VendorStaffMixin
 
 
 def _local_date(value, zone) -> str:
     return timezone.localtime(value, zone).date().isoformat() if value else ""
 
 
-class ReviewQueueView(VendorStaffMixin, ListView):
+class ReviewQueueView(VendorStaffMixin, LastPageMixin, ListView):
     template_name = "meddic/queue.html"
     paginate_by = queue.PAGE_SIZE
     context_object_name = "deals"
@@ -33,12 +33,6 @@ class ReviewQueueView(VendorStaffMixin, ListView):
     def get_queryset(self):
         self.form = queue.QueueFilterForm(self.request.GET, access=self.access)
         return queue.review_queue(self.access, self.form)
-
-    def paginate_queryset(self, queryset, page_size):
-        # A page past the end (e.g. after a bulk change emptied it) shows the last page instead of a 404.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
 
     def columns(self) -> list[dict]:
         link = self.form.sort_link

@@ -37,3 +37,13 @@ class VendorStaffMixin(VendorPageMixin):
 
 class VendorAdminMixin(VendorPageMixin):
     roles = (Role.VENDOR_ADMIN,)
+
+
+class LastPageMixin:
+    """List views: a page past the end shows the last page instead of a 404 (e.g. after a filter or a bulk
+    change narrowed the list)."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
