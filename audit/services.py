@@ -1,11 +1,15 @@
 """Writing and reading the audit history."""
 
+import logging
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import QuerySet
 
 from audit.models import AuditEntry
+from prm.request_id import current_request_id
+from prm.tenancy import vendor_scope
 
 
 def _jsonable(value):
@@ -37,19 +41,79 @@ def audit_record(
     deal_id: int | None = None,
     reason: str = "",
 ) -> AuditEntry:
-    """Append one entry. ``subject`` is the changed object; ``deal_id`` ties it to a deal's history."""
+    """Append one entry. ``subject`` is the changed object (or None); ``deal_id`` ties it to a deal's history.
+
+    The entry carries the id of the current request or Celery task (``prm.request_id``) and the actor's email.
+    """
     return AuditEntry.objects.create(
         vendor=vendor,
-        actor=actor,
+        actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
-        subject_type=subject._meta.model_name,
-        subject_id=subject.pk,
+        subject_type=subject._meta.model_name if subject is not None else "",
+        subject_id=subject.pk if subject is not None else None,
         deal_id=deal_id,
         changes=changes or {},
         reason=reason,
     )
 
 
+def snapshot(obj, fields) -> dict:
+    """The values of ``fields`` on ``obj`` for :func:`changes_between`.
+
+    A foreign key is kept as the name of what it pointed to, so the entry stays readable after that is gone.
+    """
+    values = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if field.is_relation:
+            related = getattr(obj, name)
+            values[name] = str(related) if related is not None else None
+        else:
+            values[name] = getattr(obj, name)
+    return values
+
+
 def deal_history(deal) -> QuerySet[AuditEntry]:
     """Everything that happened to a deal and its elements, newest first."""
     return AuditEntry.objects.filter(deal_id=deal.pk).select_related("actor").order_by("-at", "-pk")
+
+
+security_log = logging.getLogger("prm.security")
+
+DENIED_STATUSES = (403, 404)
+
+
+def authz_denied_record(*, request, status: int, vendor) -> None:
+    """Keep a refused request of a signed-in user: in the log always, and in ``vendor``'s trail when the vendor
+    exists (``vendor`` None: an unknown vendor name in the URL, which has no trail).
+
+    Called after the response is made, outside the request's transaction, so the entry survives the rollback of
+    a refused request. Writing it never changes the answer: a failure is logged and the 403/404 stands.
+    """
+    access = getattr(request, "access", None)
+    role = access.role if access is not None else ""
+    details = {
+        "method": request.method,
+        "path": request.path[:500],
+        "status": status,
+        "role": role,
+    }
+    security_log.warning(
+        "authorization denied: user=%s vendor=%s role=%s %s %s -> %s request_id=%s",
+        request.user.pk,
+        vendor.slug if vendor is not None else "-",
+        role or "-",
+        request.method,
+        details["path"],
+        status,
+        current_request_id() or "-",
+    )
+    if vendor is None:
+        return
+    try:
+        with transaction.atomic(), vendor_scope(vendor):
+            audit_record(
+                vendor=vendor, actor=request.user, action="authz.denied", subject=None, changes=details
+            )
+    except Exception:
+        security_log.exception("could not record a denied request in the audit trail")

@@ -20,8 +20,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record, changes_between, snapshot
 from enablement.models import Content, ContentAudience, ContentKind, Delivery, QuizQuestion
 from partners.models import PARTNER_ROLES, Membership, PartnerCompany, PartnerStatus
+from prm.outbox import enqueue_on_commit
 from prm.tenancy import Access
 
 REMIND_AGAIN_AFTER = timedelta(hours=24)
@@ -67,6 +69,19 @@ def _delete_file_on_commit(storage, name: str | None) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
+# What the audit trail keeps of a content's own fields (audience and quiz are saved with it).
+CONTENT_AUDITED = [
+    "title",
+    "summary",
+    "kind",
+    "file_name",
+    "url",
+    "read_seconds",
+    "pass_mark",
+    "published_at",
+]
+
+
 @transaction.atomic
 def content_save(
     *,
@@ -93,7 +108,17 @@ def content_save(
         _delete_file_on_commit(storage, replaced_file)
     if publish and content.published_at is None:
         content.published_at = timezone.now()
+    stored = Content.objects.filter(pk=content.pk).first() if content.pk else None
+    before = snapshot(stored, CONTENT_AUDITED) if stored else {}
     content.save()
+    changes = changes_between(before, snapshot(content, CONTENT_AUDITED))
+    audit_record(
+        vendor=access.vendor,
+        actor=access.user,
+        action="content.update" if stored else "content.create",
+        subject=content,
+        changes=changes,
+    )
     ContentAudience.objects.filter(content=content).delete()
     ContentAudience.objects.bulk_create(
         [ContentAudience(vendor=access.vendor, content=content, tier=tier) for tier in dict.fromkeys(tiers)]
@@ -131,6 +156,13 @@ def content_publish(*, access: Access, content: Content) -> int:
         raise ValidationError(_("Choose at least one tier or partner before publishing."))
     content.published_at = timezone.now()
     content.save(update_fields=["published_at", "updated_at"])
+    audit_record(
+        vendor=access.vendor,
+        actor=access.user,
+        action="content.publish",
+        subject=content,
+        changes=changes_between({}, {"published_at": content.published_at}),
+    )
     return len(deliveries_create(content=content))
 
 
@@ -168,7 +200,9 @@ def deliveries_create(*, content: Content) -> list[int]:
     created = Delivery.objects.bulk_create(rows)
     ids = [delivery.pk for delivery in created]
     if ids:
-        content_emails_send.delay_on_commit(vendor_id=content.vendor_id, delivery_ids=ids, purpose=PUBLISHED)
+        enqueue_on_commit(
+            content_emails_send, {"vendor_id": content.vendor_id, "delivery_ids": ids, "purpose": PUBLISHED}
+        )
     return ids
 
 
@@ -287,5 +321,7 @@ def reminders_send(
     due = list(unopened.exclude(reminded_at__gt=now - REMIND_AGAIN_AFTER).values_list("pk", flat=True))
     if due:
         Delivery.objects.filter(pk__in=due).update(reminded_at=now, reminder_count=F("reminder_count") + 1)
-        content_emails_send.delay_on_commit(vendor_id=access.vendor.pk, delivery_ids=due, purpose=REMINDER)
+        enqueue_on_commit(
+            content_emails_send, {"vendor_id": access.vendor.pk, "delivery_ids": due, "purpose": REMINDER}
+        )
     return RemindResult(sent=len(due), recent=recent)

@@ -19,10 +19,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from audit.services import audit_record, changes_between, snapshot
+from partners.auth_events import auth_event_record
 from partners.models import (
     PARTNER_ROLES,
     VENDOR_ROLES,
     ApiToken,
+    AuthEventKind,
     Invitation,
     Membership,
     PartnerCompany,
@@ -31,6 +34,7 @@ from partners.models import (
     Vendor,
     token_digest,
 )
+from partners.user_sessions import user_sessions_end_all
 from prm.tenancy import Access, vendor_scope
 
 
@@ -61,8 +65,28 @@ def vendor_create(*, slug: str, name: str, admin_email: str, admin_password: str
         validate_password(admin_password)
         user = user_create(email=admin_email, password=admin_password)
     with vendor_scope(vendor):
-        Membership.objects.create(user=user, vendor=vendor, role=Role.VENDOR_ADMIN)
+        membership = Membership.objects.create(user=user, vendor=vendor, role=Role.VENDOR_ADMIN)
+        audit_record(
+            vendor=vendor, actor=None, action="vendor.create", subject=vendor, changes={"name": [None, name]}
+        )
+        _audit_membership(None, "membership.create", membership, {})
     return vendor
+
+
+# What the audit trail keeps of partners, memberships and invitations (before and after each change).
+PARTNER_AUDITED = ["name", "tier", "status", "channel_manager", "contact_email"]
+MEMBERSHIP_AUDITED = ["user", "role", "partner", "is_active"]
+INVITATION_AUDITED = ["email", "role", "partner", "expires_at", "accepted_at", "revoked_at"]
+
+
+def _audit_membership(actor, action: str, membership: Membership, before: dict) -> None:
+    audit_record(
+        vendor=membership.vendor,
+        actor=actor,
+        action=action,
+        subject=membership,
+        changes=changes_between(before, snapshot(membership, MEMBERSHIP_AUDITED)),
+    )
 
 
 def _check_channel_manager(user: User | None) -> None:
@@ -103,6 +127,13 @@ def partner_create(
     _check_partner_name_free(partner)
     partner.full_clean()
     partner.save()
+    audit_record(
+        vendor=access.vendor,
+        actor=access.user,
+        action="partner.create",
+        subject=partner,
+        changes=changes_between({}, snapshot(partner, PARTNER_AUDITED)),
+    )
     return partner
 
 
@@ -111,11 +142,17 @@ def partner_update(*, access: Access, partner: PartnerCompany, **fields) -> Part
     access.require(Role.VENDOR_ADMIN)
     if "channel_manager" in fields:
         _check_channel_manager(fields["channel_manager"])
+    before = snapshot(partner, PARTNER_AUDITED)
     for field, value in fields.items():
         setattr(partner, field, value.strip() if field == "name" else value)
     _check_partner_name_free(partner)
     partner.full_clean()
     partner.save()
+    changes = changes_between(before, snapshot(partner, PARTNER_AUDITED))
+    if changes:
+        audit_record(
+            vendor=access.vendor, actor=access.user, action="partner.update", subject=partner, changes=changes
+        )
     return partner
 
 
@@ -129,8 +166,18 @@ def partner_checklist_set(
     access.require(*VENDOR_ROLES)
     if item not in CHECKLIST_FIELDS:
         raise ValidationError(_("Unknown checklist item."))
+    before = {item: getattr(partner, item)}
     setattr(partner, item, timezone.localdate() if done else None)
     partner.save(update_fields=[item, "updated_at"])
+    changes = changes_between(before, {item: getattr(partner, item)})
+    if changes:
+        audit_record(
+            vendor=access.vendor,
+            actor=access.user,
+            action="partner.checklist",
+            subject=partner,
+            changes=changes,
+        )
     return partner
 
 
@@ -161,7 +208,17 @@ def invitation_create(
     if Membership.objects.filter(user__email__iexact=email, is_active=True).exists():
         raise ValidationError({"email": _("This person is already a member of this vendor.")})
     now = timezone.now()
-    Invitation.objects.filter(email__iexact=email, accepted_at=None, revoked_at=None).update(revoked_at=now)
+    replaced = Invitation.objects.filter(email__iexact=email, accepted_at=None, revoked_at=None)
+    for old in replaced.select_related("partner"):
+        audit_record(
+            vendor=access.vendor,
+            actor=access.user,
+            action="invitation.revoke",
+            subject=old,
+            changes={"revoked_at": [None, now.isoformat()]},
+            reason=_("Replaced by a new invitation."),
+        )
+    replaced.update(revoked_at=now)
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         vendor=access.vendor,
@@ -171,6 +228,13 @@ def invitation_create(
         token_digest=token_digest(token),
         invited_by=access.user,
         expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS),
+    )
+    audit_record(
+        vendor=access.vendor,
+        actor=access.user,
+        action="invitation.create",
+        subject=invitation,
+        changes=changes_between({}, snapshot(invitation, INVITATION_AUDITED)),
     )
     language = translation.get_language()
     transaction.on_commit(lambda: _send_invitation_email(invitation.pk, access.vendor.pk, token, language))
@@ -247,6 +311,7 @@ def invitation_accept(
         membership = Membership.objects.filter(user=account).first()
         if membership is not None and membership.is_active:
             raise ValidationError(_("You are already a member of this vendor."))
+        before = {} if membership is None else snapshot(membership, MEMBERSHIP_AUDITED)
         if membership is None:
             membership = Membership(user=account, vendor=invitation.vendor)
         membership.role, membership.partner = invitation.role, invitation.partner
@@ -254,41 +319,98 @@ def invitation_accept(
         membership.save()
         invitation.accepted_at, invitation.accepted_by = timezone.now(), account
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        audit_record(
+            vendor=invitation.vendor,
+            actor=account,
+            action="invitation.accept",
+            subject=invitation,
+            changes={"accepted_at": [None, invitation.accepted_at.isoformat()]},
+        )
+        _audit_membership(
+            account, "membership.reactivate" if before else "membership.create", membership, before
+        )
         partner = invitation.partner
         if partner is not None and partner.status == "invited":
             partner.status = "onboarding"
             partner.save(update_fields=["status", "updated_at"])
+            audit_record(
+                vendor=invitation.vendor,
+                actor=account,
+                action="partner.update",
+                subject=partner,
+                changes={"status": ["invited", "onboarding"]},
+            )
     return membership
 
 
 def membership_deactivate(*, access: Access, membership: Membership) -> Membership:
     """Vendor admins deactivate anyone but themselves; partner admins deactivate users of their own company.
 
-    The user's sessions and API tokens end at once.
+    Access to this vendor ends at once. When the user has no other access (another vendor, platform staff), all
+    their sessions and API tokens end at once too.
     """
     if membership.user_id == access.user.pk:
         raise ValidationError(_("You cannot deactivate yourself."))
     own_company = access.role == Role.PARTNER_ADMIN and membership.partner_id == access.partner.pk
     if not (access.is_vendor_admin or own_company):
         raise PermissionDenied
+    before = snapshot(membership, MEMBERSHIP_AUDITED)
     membership.is_active = False
     membership.deactivated_at = timezone.now()
     membership.save(update_fields=["is_active", "deactivated_at"])
-    membership.user.end_all_sessions()
+    _audit_membership(access.user, "membership.deactivate", membership, before)
+    if not _has_access_elsewhere(membership):
+        user_sessions_end_all(user=membership.user, reason="membership_deactivated")
     return membership
+
+
+def _has_access_elsewhere(membership: Membership) -> bool:
+    """Someone still active in another vendor (or platform staff) keeps their sessions and API tokens: ending them
+    is not this vendor's to decide, and access to this vendor ends anyway (it is resolved on every request)."""
+    user = membership.user
+    if user.is_staff or user.is_superuser:
+        return True
+    with scopes_disabled():
+        others = Membership.objects.filter(user=user, is_active=True, vendor__is_active=True)
+        return others.exclude(pk=membership.pk).exists()
 
 
 def membership_reactivate(*, access: Access, membership: Membership) -> Membership:
     own_company = access.role == Role.PARTNER_ADMIN and membership.partner_id == access.partner.pk
     if not (access.is_vendor_admin or own_company):
         raise PermissionDenied
+    before = snapshot(membership, MEMBERSHIP_AUDITED)
     membership.is_active, membership.deactivated_at = True, None
     membership.save(update_fields=["is_active", "deactivated_at"])
+    _audit_membership(access.user, "membership.reactivate", membership, before)
     return membership
+
+
+# Every setting a vendor admin can change (whatever the settings form offers), not the id or creation time.
+VENDOR_SETTINGS_AUDITED = [
+    field.name for field in Vendor._meta.concrete_fields if field.editable and not field.primary_key
+]
+
+
+def vendor_settings_save(*, access: Access, vendor: Vendor) -> Vendor:
+    """Vendor admins change their vendor's settings (``vendor`` carries the new values, not yet saved)."""
+    access.require(Role.VENDOR_ADMIN)
+    with scopes_disabled():
+        stored = Vendor.objects.get(pk=vendor.pk)
+    vendor.save()
+    changes = changes_between(
+        snapshot(stored, VENDOR_SETTINGS_AUDITED), snapshot(vendor, VENDOR_SETTINGS_AUDITED)
+    )
+    if changes:
+        audit_record(
+            vendor=vendor, actor=access.user, action="vendor.settings", subject=vendor, changes=changes
+        )
+    return vendor
 
 
 def api_token_issue(*, user: User) -> str:
     """A new personal API token; only its digest is stored, so the key is returned once."""
     key = secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, key_digest=token_digest(key))
+    auth_event_record(AuthEventKind.API_TOKEN_ISSUED, user=user)
     return key

@@ -1,18 +1,37 @@
 """Housekeeping for invitations: one task per vendor, dispatched by beat."""
 
+from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from audit.services import audit_record
 from partners.models import Invitation, Vendor
 from prm.celery import VendorTask, app
+from prm.outbox import enqueue
 
 
 @app.task(base=VendorTask, acks_late=True)
 def expire_invitations(*, vendor_id: int) -> int:
-    """Revoke this vendor's expired, unaccepted invitations (idempotent: safe to run twice)."""
-    return Invitation.objects.filter(
-        accepted_at=None, revoked_at=None, expires_at__lte=timezone.now()
-    ).update(revoked_at=timezone.now())
+    """Revoke this vendor's expired, unaccepted invitations (idempotent: safe to run twice); each is audited."""
+    now = timezone.now()
+    vendor = Vendor.objects.get(pk=vendor_id)
+    with transaction.atomic():
+        expired = list(
+            Invitation.objects.select_for_update()
+            .filter(accepted_at=None, revoked_at=None, expires_at__lte=now)
+            .order_by("pk")
+        )
+        for invitation in expired:
+            audit_record(
+                vendor=vendor,
+                actor=None,
+                action="invitation.expire",
+                subject=invitation,
+                changes={"revoked_at": [None, now.isoformat()]},
+            )
+        return Invitation.objects.filter(pk__in=[invitation.pk for invitation in expired]).update(
+            revoked_at=now
+        )
 
 
 @app.task
@@ -21,5 +40,5 @@ def expire_invitations_all() -> int:
     with scopes_disabled():
         vendor_ids = list(Vendor.objects.filter(is_active=True).values_list("pk", flat=True))
     for vendor_id in vendor_ids:
-        expire_invitations.delay(vendor_id=vendor_id)
+        enqueue(expire_invitations, {"vendor_id": vendor_id})
     return len(vendor_ids)

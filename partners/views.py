@@ -290,6 +290,6 @@ class VendorSettingsView(VendorAdminMixin, UpdateView):
         return self.vendor
 
     def form_valid(self, form):
-        form.save()
+        services.vendor_settings_save(access=self.access, vendor=form.save(commit=False))
         messages.success(self.request, _("Settings saved."))
         return redirect("vendor_settings", self.vendor.slug)

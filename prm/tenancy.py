@@ -133,9 +133,18 @@ class TenantScopeMiddleware:
             return self.get_response(request)
         request.vendor = Vendor.objects.filter(slug=slug, is_active=True).first()
         if request.vendor is None:
-            return self.get_response(request)
+            return self._denied_kept(request, self.get_response(request))
         with vendor_scope(request.vendor):
             response = self.get_response(request)
         if response.status_code < 400 and request.user.is_authenticated and not hasattr(request, "access"):
             raise ImproperlyConfigured(f"{match.view_name} answered without resolving tenant access.")
+        return self._denied_kept(request, response)
+
+    @staticmethod
+    def _denied_kept(request, response):
+        """A signed-in user refused (403) or turned away (404) under a vendor URL goes into the audit trail."""
+        from audit.services import DENIED_STATUSES, authz_denied_record
+
+        if response.status_code in DENIED_STATUSES and request.user.is_authenticated:
+            authz_denied_record(request=request, status=response.status_code, vendor=request.vendor)
         return response
