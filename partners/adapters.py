@@ -1,7 +1,33 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
+from partners.auth_events import auth_event_record
+from partners.models import AuthEventKind
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         # People join a vendor by invitation only; platform staff create vendors.
         return False
+
+    def send_password_reset_mail(self, user, email, context):
+        auth_event_record(
+            AuthEventKind.PASSWORD_RESET_REQUESTED, user=user, email=email, request=context.get("request")
+        )
+        super().send_password_reset_mail(user, email, context)
+
+    def send_mail(self, template_prefix, email, context):
+        # A reset asked for an address without an account is recorded too (the requester gets a neutral email).
+        request = context.get("request")
+        match = getattr(request, "resolver_match", None)
+        if (
+            template_prefix == "account/email/unknown_account"
+            and match
+            and match.url_name == "account_reset_password"
+        ):
+            auth_event_record(
+                AuthEventKind.PASSWORD_RESET_REQUESTED,
+                email=email,
+                request=request,
+                account=False,
+            )
+        super().send_mail(template_prefix, email, context)

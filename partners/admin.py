@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import ApiToken, Invitation, Membership, PartnerCompany, User, Vendor
+from partners.models import (
+    ApiToken,
+    AuthEvent,
+    Invitation,
+    Membership,
+    PartnerCompany,
+    User,
+    UserSession,
+    Vendor,
+)
 
 
 @admin.register(User)
@@ -56,3 +65,38 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at", "last_used_at"]
     readonly_fields = ["key_digest"]
     raw_id_fields = ["user"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuthEvent)
+class AuthEventAdmin(ReadOnlyAdmin):
+    """Logins, failures, password and two-factor changes, API tokens, ended sessions: append-only."""
+
+    list_display = ["at", "event", "email", "user_id", "ip", "request_id"]
+    list_filter = ["event"]
+    search_fields = ["email", "ip", "request_id"]
+    date_hierarchy = "at"
+    fields = ["at", "event", "user_id", "email", "ip", "user_agent", "request_id", "detail"]
+    readonly_fields = fields
+    show_full_result_count = False
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(ReadOnlyAdmin):
+    """Who is logged in where. Deactivating the user ends all of their sessions."""
+
+    list_display = ["user", "created_at", "last_seen_at", "ip"]
+    search_fields = ["user__email", "ip"]
+    list_select_related = ["user"]
+    fields = ["user", "created_at", "last_seen_at", "ip", "user_agent"]
+    readonly_fields = fields

@@ -288,3 +288,97 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+
+class UserSession(models.Model):
+    """One logged-in session of a user, so that all of them can be ended at once (deactivation, new password).
+
+    Written when the user logs in, followed when the session key changes, removed when the session ends.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(_("logged in"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("login session")
+        verbose_name_plural = _("login sessions")
+        ordering = ["-last_seen_at"]
+
+    def __str__(self):
+        return f"{self.user} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class AuthEventKind(models.TextChoices):
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    LOGOUT = "logout", _("Logged out")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset requested")
+    PASSWORD_RESET = "password_reset", _("Password reset completed")
+    MFA_ENABLED = "mfa_enabled", _("Two-factor authentication enabled")
+    MFA_DISABLED = "mfa_disabled", _("Two-factor authentication disabled")
+    MFA_FAILED = "mfa_failed", _("Two-factor code refused")
+    API_TOKEN_ISSUED = "api_token_issued", _("API token issued")
+    API_TOKEN_FAILED = "api_token_failed", _("API token refused")
+    SESSION_EXPIRED_IDLE = "session_expired_idle", _("Session expired (inactivity)")
+    SESSION_EXPIRED_ABSOLUTE = "session_expired_absolute", _("Session expired (maximum length)")
+    SESSIONS_ENDED = "sessions_ended", _("All sessions ended")
+
+
+class AppendOnlyError(Exception):
+    """Authentication events are never changed or removed."""
+
+
+class AuthEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Authentication events cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("Authentication events cannot be deleted.")
+
+
+class AuthEvent(models.Model):
+    """Append-only record of logins, failures, logouts, password and two-factor changes, API tokens and ended
+    sessions. Never a password; the email is what was typed (failed logins) or the account's."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    event = models.CharField(_("event"), max_length=32, choices=AuthEventKind.choices)
+    # No database constraint: the record outlives the account it names.
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    email = models.CharField(_("email address"), max_length=254, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    # Event-specific facts: the expiry reason, how many sessions ended and why, the authenticator type.
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = models.Manager.from_queryset(AuthEventQuerySet)()
+
+    class Meta:
+        verbose_name = _("authentication event")
+        verbose_name_plural = _("authentication events")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.event} {self.email}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Authentication events cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Authentication events cannot be deleted.")
