@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,6 +136,23 @@ def _mark_first_registration(deal: Deal, today) -> None:
         partner.save(update_fields=["first_deal_registered_on", "updated_at"])
 
 
+# First key of the PostgreSQL advisory lock that serialises conflict detection within a vendor (the second is the
+# vendor's id); knowledge.kpis.LOCK_NAMESPACE is another first key.
+REGISTRATION_LOCK_NAMESPACE = 0x524547  # "REG"
+
+
+def registrations_lock(vendor_id: int) -> None:
+    """Hold the vendor's registration lock until the transaction ends (PostgreSQL; elsewhere a no-op).
+
+    Two partners submitting the same customer at once would each look for the other's registration before
+    either had committed, and neither would be flagged. Under the lock the second looks only once the first
+    has committed, and finds it. (SQLite lets one writer at a time in anyway.)
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REGISTRATION_LOCK_NAMESPACE, vendor_id])
+
+
 def conflict_candidates(deal: Deal) -> QuerySet[Deal]:
     """Other partners' deals for the same customer that hold (or wait for) a registration."""
     same_customer = Q(customer_key=deal.customer_key) if deal.customer_key else Q(pk__in=[])
@@ -148,7 +165,12 @@ def conflict_candidates(deal: Deal) -> QuerySet[Deal]:
 
 
 def conflicts_detect(deal: Deal) -> list[RegistrationConflict]:
-    """Flag every conflict the deal has with another partner's registration (once per pair)."""
+    """Flag every conflict the deal has with another partner's registration (once per pair).
+
+    Runs inside the transaction that registered the deal or changed its customer, under the vendor's
+    registration lock (held until that transaction ends).
+    """
+    registrations_lock(deal.vendor_id)
     found = []
     for other in conflict_candidates(deal).order_by("registered_at", "pk"):
         pair = Q(deal=deal, other=other) | Q(deal=other, other=deal)
