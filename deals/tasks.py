@@ -5,6 +5,7 @@ from django_scopes import scopes_disabled
 from deals.workflow import protection_expire
 from partners.models import Vendor
 from prm.celery import VendorTask, app
+from prm.outbox import enqueue
 
 
 @app.task(base=VendorTask, acks_late=True)
@@ -20,5 +21,5 @@ def expire_protection_all() -> int:
     with scopes_disabled():
         vendor_ids = list(Vendor.objects.filter(is_active=True).values_list("pk", flat=True))
     for vendor_id in vendor_ids:
-        expire_protection.delay(vendor_id=vendor_id)
+        enqueue(expire_protection, {"vendor_id": vendor_id})
     return len(vendor_ids)

@@ -25,6 +25,7 @@ from knowledge.models import RecomputeRun, RunState
 from knowledge.periods import GRANULARITIES, Period, add_months, period_from_key, period_of
 from partners.models import Role, Vendor
 from prm.clock import vendor_today
+from prm.outbox import enqueue
 from prm.tenancy import Access
 
 logger = logging.getLogger(__name__)
@@ -43,10 +44,10 @@ def recompute_request(*, access: Access) -> RecomputeRun:
     )
 
     def send():
-        # A broker that is away (or, with in-process tasks, a failing run) is told to whoever follows the run;
-        # it never fails the request that asked for it.
+        # A broker that is away keeps the task in the outbox (the run waits, pending, and starts when it is sent);
+        # a failing in-process run is told to whoever follows the run. Neither fails the request that asked.
         try:
-            recompute_kpis.apply_async(kwargs={"vendor_id": access.vendor.pk}, task_id=run.task_id)
+            enqueue(recompute_kpis, {"vendor_id": access.vendor.pk}, task_id=run.task_id)
         except Exception:
             logger.exception("KPI recompute %s failed to start or run", run.task_id)
             run_finish(run.task_id, state=RunState.FAILURE)
@@ -115,9 +116,7 @@ def _schedule(vendor: Vendor, periods: list[Period]) -> None:
         if cache.add(pending_key(vendor.pk, period.key), 1, timeout=delay + 600)
     ]
     if fresh:
-        recompute_kpi_periods.apply_async(
-            kwargs={"vendor_id": vendor.pk, "period_keys": fresh}, countdown=delay
-        )
+        enqueue(recompute_kpi_periods, {"vendor_id": vendor.pk, "period_keys": fresh}, countdown=delay)
 
 
 def periods_from_keys(vendor: Vendor, keys: list[str]) -> list[Period]:

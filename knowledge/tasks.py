@@ -15,6 +15,7 @@ from knowledge.kpis import kpis_recompute
 from knowledge.models import RunState
 from partners.models import Vendor
 from prm.celery import VendorTask, app
+from prm.outbox import enqueue
 
 # The nightly run starts for a vendor when beat's half-hourly tick falls in [02:00, 02:30) of its time zone:
 # once a day for every zone, including those offset by half or three quarters of an hour.
@@ -55,7 +56,7 @@ def recompute_kpis_due(now: str | None = None) -> list[int]:
         vendors = list(Vendor.objects.filter(is_active=True).order_by("pk").values_list("pk", "time_zone"))
     due = [pk for pk, zone in vendors if _in_window(moment.astimezone(ZoneInfo(zone)))]
     for vendor_id in due:
-        recompute_kpis.delay(vendor_id=vendor_id)
+        enqueue(recompute_kpis, {"vendor_id": vendor_id})
     return due
 
 

@@ -29,6 +29,7 @@ from meddic.models import (
     VerificationMethod,
 )
 from prm.clock import vendor_today
+from prm.outbox import enqueue_on_commit
 from prm.tenancy import Access
 
 TEXT_LIMITS = {"note": 500, "competitors": 200}
@@ -296,7 +297,7 @@ def weights_set(*, access: Access, weights: dict[str, int]) -> dict[str, int]:
         if Deal.objects.filter(vendor=vendor).count() > RESCORE_INLINE_LIMIT:
             from meddic.tasks import rescore
 
-            transaction.on_commit(lambda: rescore.delay(vendor_id=vendor.pk))
+            enqueue_on_commit(rescore, {"vendor_id": vendor.pk})
         else:
             scores_refresh(vendor=vendor)
     return cleaned

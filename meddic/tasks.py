@@ -6,6 +6,7 @@ from django_scopes import scopes_disabled
 from meddic.services import scores_refresh
 from partners.models import Vendor
 from prm.celery import VendorTask, app
+from prm.outbox import enqueue
 
 
 @app.task(base=VendorTask, acks_late=True)
@@ -21,5 +22,5 @@ def rescore_all() -> int:
     with scopes_disabled():
         vendor_ids = list(Vendor.objects.filter(is_active=True).values_list("pk", flat=True))
     for vendor_id in vendor_ids:
-        rescore.delay(vendor_id=vendor_id)
+        enqueue(rescore, {"vendor_id": vendor_id})
     return len(vendor_ids)

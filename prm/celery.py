@@ -6,12 +6,21 @@ from celery import Celery
 from celery.contrib.django.task import DjangoTask
 from celery.schedules import crontab
 
+from prm.env import env_int
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings")
 
 app = Celery("prm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 LONGEST_TASK_SECONDS = 60 * 60
+# A late-acknowledged task of a lost worker is delivered again after this long unacknowledged: above the longest
+# task by default; fault drills shorten it (CELERY_VISIBILITY_TIMEOUT).
+VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", default=LONGEST_TASK_SECONDS * 2, minimum=1)
+# Beat sends the tasks kept in the outbox while the broker was away this often (prm.outbox).
+OUTBOX_FLUSH_SECONDS = env_int("OUTBOX_FLUSH_SECONDS", default=60, minimum=1)
+# Redis that is away fails a publish or a result read within seconds instead of hanging a request.
+REDIS_SOCKET_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 10}
 
 app.conf.update(
     task_serializer="json",
@@ -25,13 +34,13 @@ app.conf.update(
     task_acks_late=False,
     task_reject_on_worker_lost=False,
     worker_prefetch_multiplier=1,
-    # A task is redelivered when unacknowledged this long; keep it above the longest task.
-    broker_transport_options={"visibility_timeout": LONGEST_TASK_SECONDS * 2},
-    result_backend_transport_options={"visibility_timeout": LONGEST_TASK_SECONDS * 2},
+    broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT, **REDIS_SOCKET_OPTIONS},
+    result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT, **REDIS_SOCKET_OPTIONS},
     result_expires=60 * 60 * 24,
     broker_connection_retry_on_startup=True,
     task_track_started=True,
     beat_schedule={
+        "outbox-flush": {"task": "prm.tasks.outbox_flush", "schedule": OUTBOX_FLUSH_SECONDS},
         "expire-invitations": {
             "task": "partners.tasks.expire_invitations_all",
             "schedule": crontab(hour=1, minute=30),

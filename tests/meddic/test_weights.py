@@ -133,12 +133,12 @@ def test_large_vendors_are_rescored_in_the_background(world, django_capture_on_c
     deal = register(world, world.partner_rep, meddic={"metrics": {"level": 3}})
     with (
         mock.patch.object(services, "RESCORE_INLINE_LIMIT", 0),
-        mock.patch("meddic.tasks.rescore.delay") as delay,
+        mock.patch("meddic.tasks.rescore.apply_async") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         set_weights(world, world.vendor_admin, weights(metrics=4))
         delay.assert_not_called()  # only once the change is committed
-    delay.assert_called_once_with(vendor_id=world.acme.pk)
+    delay.assert_called_once_with(kwargs={"vendor_id": world.acme.pk})
     assert quality(deal) == 17  # not yet: the task does it
 
 
