@@ -31,5 +31,6 @@ urlpatterns = [
     path("v/<slug:vendor_slug>/", include("knowledge.urls_support")),
     path("v/<slug:vendor_slug>/", include("knowledge.urls_insights")),
     path("v/<slug:vendor_slug>/", include("knowledge.urls_playbook")),
+    path("v/<slug:vendor_slug>/", include("audit.urls")),
     path("api/v1/", include("prm.api_urls")),
 ]
