@@ -38,7 +38,8 @@ def backfill_actor_email(apps, schema_editor):
 
 def create_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(TRIGGER_SQL)
+        # params=None: sent as written; with parameters the "%" of the RAISE message would be read as one.
+        schema_editor.execute(TRIGGER_SQL, params=None)
 
 
 def drop_trigger(apps, schema_editor):
