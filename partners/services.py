@@ -142,7 +142,9 @@ def partner_update(*, access: Access, partner: PartnerCompany, **fields) -> Part
     access.require(Role.VENDOR_ADMIN)
     if "channel_manager" in fields:
         _check_channel_manager(fields["channel_manager"])
-    before = snapshot(partner, PARTNER_AUDITED)
+    # From the database: a form may already have written the new values onto ``partner``.
+    stored = PartnerCompany.objects.select_related("channel_manager").get(pk=partner.pk)
+    before = snapshot(stored, PARTNER_AUDITED)
     for field, value in fields.items():
         setattr(partner, field, value.strip() if field == "name" else value)
     _check_partner_name_free(partner)
