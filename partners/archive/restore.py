@@ -182,10 +182,12 @@ class _Restore:
                 raise ArchiveError(f"{member} is not named by any row of the archive.")
             if storage.exists(name):
                 raise ArchiveError(f"The file {name} already exists in this installation's storage.")
+            # Noted before saving: a save that fails half-way may still leave a file behind.
+            written.append((storage, name))
             with (self.unpacked / member).open("rb") as handle:
                 saved = storage.save(name, File(handle))
-            written.append((storage, saved))
             if saved != name:
+                written.append((storage, saved))
                 raise ArchiveError(f"The storage renamed {name} to {saved}.")
         self.progress(f"files: {len(written)}")
 
@@ -219,6 +221,9 @@ def vendor_import(
                 for storage, name in written:
                     storage.delete(name)
                 if isinstance(error, IntegrityError):
-                    raise ArchiveError(f"The archive's rows conflict with this database: {error}") from error
+                    raise ArchiveError(
+                        f"The archive's rows do not fit together or clash with this database ({error}); "
+                        "nothing was restored."
+                    ) from error
                 raise
             return Vendor.objects.get(slug=slug)

@@ -1,4 +1,4 @@
-"""The demo vendors seeded once for the module, one vendor's archive, and an empty installation to restore into.
+"""The demo vendors seeded once for these tests, one vendor's archive, and an empty installation to restore into.
 
 ``empty_installation`` removes every row (TRUNCATE on PostgreSQL: the audit trail refuses DELETE there) and points
 MEDIA_ROOT at an empty folder. The test's transaction rolls the rows back afterwards.
@@ -21,16 +21,16 @@ from partners.archive import bundle
 KEEP_TABLES = {"django_migrations", "django_content_type", "auth_permission"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def demo(django_db_setup, django_db_blocker):
-    """Both demo vendors, in a transaction rolled back after the module (tests run in savepoints inside)."""
+    """Both demo vendors, in a transaction rolled back after the package (tests run in savepoints inside)."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", stdout=StringIO())
         yield
         transaction.set_rollback(True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def kumo_archive(demo, django_db_blocker, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("archive") / "kumo.tar.gz"
     with django_db_blocker.unblock():
