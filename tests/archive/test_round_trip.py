@@ -12,7 +12,9 @@ from django.core.management import call_command
 from django_scopes import scopes_disabled
 
 from audit.models import AuditEntry
+from deals.models import Deal
 from enablement.models import Content
+from knowledge.models import GroupType, KpiSnapshot
 from partners.archive import registry
 from partners.models import Membership, PartnerCompany, Role, Vendor
 from prm.tenancy import vendor_scope
@@ -119,3 +121,32 @@ def test_a_vendor_that_exists_or_ids_in_use_are_refused_and_nothing_changes(kumo
     with pytest.raises(CommandError, match="already used in this database"):
         call_command("import_vendor", str(kumo_archive), "--slug", "kumo-copy", stdout=StringIO())
     assert (Vendor.objects.count(), get_user_model().objects.count()) == counts
+
+
+def test_a_person_who_already_has_an_account_is_linked_to_it(kumo_archive, before, empty_installation):
+    # The account takes id 1 here, which was another user's id in the archive: both must still be told apart.
+    existing = get_user_model().objects.create_user(
+        email="cm1@kumo.example", password="their-own-password-9", name="既存のアカウント"
+    )
+    out = StringIO()
+    call_command("import_vendor", str(kumo_archive), stdout=out)
+
+    assert "1 linked to existing accounts" in out.getvalue()
+    existing.refresh_from_db()
+    assert existing.name == "既存のアカウント" and existing.check_password("their-own-password-9")
+    old_email = {row["id"]: row["email"] for row in before["users"]}
+    with scopes_disabled():
+        kumo = Vendor.objects.get()
+        assert Membership.objects.get(vendor=kumo, user=existing).role == Role.CHANNEL_MANAGER
+        owners = dict(Deal.objects.filter(vendor=kumo).values_list("pk", "owner__email"))
+        assert owners == {row["id"]: old_email[row["owner_id"]] for row in before["deals.Deal"]}
+        emails = dict(get_user_model().objects.values_list("pk", "email"))
+        by_manager = KpiSnapshot.objects.filter(vendor=kumo, group_type=GroupType.CHANNEL_MANAGER).exclude(
+            group_key=""
+        )
+        assert {(s.pk, emails[int(s.group_key)]) for s in by_manager} == {
+            (row["id"], old_email[int(row["group_key"])])
+            for row in before["knowledge.KpiSnapshot"]
+            if row["group_type"] == GroupType.CHANNEL_MANAGER and row["group_key"]
+        }
+    assert by_manager.exists()
