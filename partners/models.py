@@ -337,6 +337,9 @@ class AuthEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("Authentication events cannot be updated.")
 
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("Authentication events cannot be updated.")
+
     def delete(self):
         raise AppendOnlyError("Authentication events cannot be deleted.")
 
