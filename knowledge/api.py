@@ -22,8 +22,10 @@ from knowledge.serializers import (
     TaskStartedSerializer,
     TaskStateSerializer,
 )
+from partners.api import ERRORS_404
 from partners.models import ALL_ROLES
 from prm.api import VendorAPIMixin
+from prm.api_schema import AutoSchema
 from prm.tenancy import Access, membership_for
 
 # What partner users may group by, and which of those groups is theirs.
@@ -44,6 +46,7 @@ PARTNER_GROUPS = {
         OpenApiParameter("period", str, description=_("Period key; default the current period.")),
         OpenApiParameter("group_by", enum=list(GroupType.values), description=_("Default: vendor.")),
     ],
+    responses={200: KpiRowSerializer(many=True)},
 )
 class KpiListView(VendorAPIMixin, GenericAPIView):
     """KPI rows of one period, one row per group, from the newest snapshot of that period.
@@ -113,9 +116,11 @@ class KpiRecomputeView(VendorAPIMixin, APIView):
         return Response({"task_id": run.task_id}, status=status.HTTP_202_ACCEPTED)
 
 
-@extend_schema(tags=["kpis"], responses=TaskStateSerializer)
+@extend_schema(tags=["kpis"], responses={200: TaskStateSerializer, 404: ERRORS_404})
 class TaskStateView(APIView):
     """State and percent done of a KPI recompute, for vendor staff of the vendor it belongs to."""
+
+    schema = AutoSchema()
 
     def get(self, request, task_id):
         with scopes_disabled():

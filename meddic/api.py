@@ -79,7 +79,7 @@ class VerificationSerializer(serializers.Serializer):
     )
     note = serializers.CharField(
         max_length=500,
-        required=False,
+        default="",
         allow_blank=True,
         help_text=gettext_lazy("What was verified, and with whom."),
     )

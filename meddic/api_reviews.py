@@ -37,7 +37,7 @@ from meddic.serializers_review import (
 from partners.api import ERRORS_400, ERRORS_403, ERRORS_404
 from partners.models import PARTNER_ROLES, VENDOR_ROLES
 from prm.api import Conflict, VendorAPIMixin
-from prm.api_filters import TrueFalseFilter
+from prm.api_filters import IdFilter, TrueFalseFilter
 from prm.clock import vendor_today
 
 
@@ -63,7 +63,7 @@ def info_request_get(access, request_id: int) -> InfoRequest:
 class InfoRequestFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=InfoRequestStatus.choices, label=gettext_lazy("Status"))
     element = django_filters.ChoiceFilter(choices=ElementCode.choices, label=gettext_lazy("Element"))
-    deal = django_filters.NumberFilter(field_name="deal_id", label=gettext_lazy("Deal (id)"))
+    deal = IdFilter(field_name="deal_id", label=gettext_lazy("Deal (id)"))
     overdue = TrueFalseFilter(
         method="filter_overdue",
         label=gettext_lazy("Open and past its due date (true), or not (false)"),

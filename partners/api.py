@@ -35,6 +35,7 @@ from partners.serializers import (
     TokenSerializer,
 )
 from prm.api import MfaRequired, VendorAPIMixin
+from prm.api_schema import AutoSchema
 from prm.tenancy import Access, memberships_of
 
 RATE_LIMITED = "too_many_login_attempts"
@@ -135,6 +136,8 @@ class TokenView(APIView):
 
 class MeView(APIView):
     """The caller's email address and memberships (vendor, role, partner company)."""
+
+    schema = AutoSchema()
 
     @extend_schema(operation_id="me_retrieve", tags=["auth"], responses=MeSerializer)
     def get(self, request):

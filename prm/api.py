@@ -10,6 +10,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from partners.models import ALL_ROLES
 from prm import tenancy
+from prm.api_schema import AutoSchema
 
 
 class MfaRequired(exceptions.PermissionDenied):
@@ -27,6 +28,7 @@ class VendorAPIMixin:
     """DRF views under ``/api/v1/vendors/<vendor_slug>/``: access is resolved after authentication."""
 
     roles = ALL_ROLES
+    schema = AutoSchema()
     # Per-action role overrides, e.g. {"create": (Role.VENDOR_ADMIN,)}.
     action_roles: dict = {}
 
