@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format bench vendor messages browser clean
+.PHONY: install run test lint format bench vendor messages browser clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -52,6 +52,10 @@ lint: $(TEST_STAMP)
 format: $(TEST_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Fuzz every API operation from its OpenAPI schema with many more examples than the suite's few (tests/api/test_fuzz.py).
+fuzz: $(TEST_STAMP)
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-200} $(BIN)/python -m pytest tests/api/test_fuzz.py $(PYTEST_ARGS)
 
 ## KPI and API benchmark on PostgreSQL (BENCH_DATABASE_URL, default prm_bench on 127.0.0.1); writes bench/results/latest.json.
 bench: $(TEST_STAMP)
