@@ -6,7 +6,7 @@ from django_scopes import scopes_disabled
 
 from audit.models import AuditEntry
 from deals import workflow
-from deals.models import RegistrationEvent
+from deals.models import RegistrationEvent, RegistrationStatus
 from tests.api.test_deal_workflow import REASON, step_url
 from tests.api.test_deals import fresh
 from tests.deals.conftest import register
@@ -58,7 +58,9 @@ def test_two_steps_at_once_exactly_one_applies(world, race, api_for, submitted, 
     assert fresh(deal).registration_status == target
     refusal = next(r for r in responses if r.status_code == 400).json()
     assert refusal == {
-        "non_field_errors": [f"This deal is {STATUS_LABEL[target]}; it cannot be changed this way now."]
+        "non_field_errors": [
+            f"This deal is {RegistrationStatus(target).label}; it cannot be changed this way now."
+        ]
     }
     with scopes_disabled():
         events = list(
