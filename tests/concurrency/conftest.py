@@ -13,6 +13,7 @@ Skipped on SQLite, which serialises writers anyway and has no row locks to prove
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.db import connection, connections
@@ -21,12 +22,17 @@ from rest_framework.test import APIClient
 # How long a thread waits at the start barrier or for the other one at ``Race.meet``; never reached when the
 # code under test behaves (a blocked thread is seen within milliseconds).
 WAIT_SECONDS = 10
+HERE = Path(__file__).parent
 
 
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (DATABASE_URL): row and advisory locks")
+def pytest_collection_modifyitems(config, items):
+    """Skip this directory's tests unless the database is PostgreSQL (before any test database is set up)."""
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL): row and advisory locks")
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(skip)
 
 
 class Race:
