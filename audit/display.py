@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from deals import history
 from deals.models import Deal
@@ -50,7 +50,7 @@ SUBJECT_MODELS = {
 DENIED_LABELS = {
     "method": gettext_lazy("Method"),
     "path": gettext_lazy("Address"),
-    "status": gettext_lazy("Answer"),
+    "status": gettext_lazy("HTTP status"),
     "role": gettext_lazy("Role"),
 }
 
@@ -117,7 +117,7 @@ def _change(entry, key: str, values) -> history.Change:
 
 def _actor(entry) -> str:
     if entry.actor_id is None:
-        return _("System")
+        return pgettext("history actor", "System")
     if entry.actor is not None:
         return str(entry.actor)
     return entry.actor_email or _("Deleted user")

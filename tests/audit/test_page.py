@@ -163,7 +163,7 @@ def test_denied_requests_show_with_the_role(world, client_for):
     assert {c.label: c.after for c in row.changes} == {
         "Method": "GET",
         "Address": "/v/acme/audit/",
-        "Answer": "403",
+        "HTTP status": "403",
         "Role": "Partner rep",
     }
 
