@@ -7,9 +7,18 @@ from audit.models import AuditEntry
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only: the history is append-only, even for platform staff."""
 
-    list_display = ["at", "vendor", "actor", "action", "subject_type", "subject_id", "deal_id"]
+    list_display = [
+        "at",
+        "vendor",
+        "actor_email",
+        "action",
+        "subject_type",
+        "subject_id",
+        "deal_id",
+        "request_id",
+    ]
     list_filter = ["vendor", "action"]
-    search_fields = ["actor__email", "action"]
+    search_fields = ["actor_email", "action", "=request_id"]
 
     def has_add_permission(self, request):
         return False

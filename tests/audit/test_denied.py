@@ -90,3 +90,19 @@ def test_only_vendor_admins_see_the_trail(world, client_for, role):
     client = client_for(getattr(world, role))
     assert client.get(reverse("audit:list", args=["acme"])).status_code == 403
     assert client.get(reverse("audit:export", args=["acme"])).status_code == 403
+
+
+def test_a_refused_call_with_an_api_token_is_recorded(world, client):
+    from partners.services import api_token_issue
+
+    key = api_token_issue(user=world.partner_rep)
+    response = client.post(
+        "/api/v1/vendors/acme/partners/",
+        {"name": "Sneaky"},
+        content_type="application/json",
+        headers={"authorization": f"Token {key}"},
+    )
+    assert response.status_code == 403
+    [entry] = entries(world.acme, "authz.denied")
+    assert entry.actor == world.partner_rep
+    assert entry.changes["role"] == "partner_rep"
