@@ -86,7 +86,8 @@ def kpis_recompute(
     The rows are read first (three aggregate queries for every period and group type), then written in one
     transaction, upserted on the unique key, so a rerun (or a rerun after an interrupted one) leaves the same
     rows; rows of that day for groups that no longer exist are removed. Two runs for one vendor at once write in
-    turns (a transaction-level lock on PostgreSQL; SQLite serialises writers). Runs inside the vendor's scope.
+    turns (a transaction-level lock on PostgreSQL; SQLite serialises writers), and a run never replaces rows of a
+    run that started after it, so read later. Runs inside the vendor's scope.
     """
     report = progress or (lambda percent: None)
     now = timezone.now()
@@ -112,8 +113,15 @@ def kpis_recompute(
     report(90)
     with transaction.atomic():
         _lock(vendor)
+        # Reads are outside the lock: a run that started later (e.g. the job after a deal change) may have read
+        # newer facts and written first. Its rows stay; this run's older figures must not replace them.
+        newer = set(
+            KpiSnapshot.objects.filter(
+                vendor=vendor, snapshot_date=snapshot_date, computed_at__gt=now
+            ).values_list("group_type", "group_key", "granularity", "period")
+        )
         KpiSnapshot.objects.bulk_create(
-            snapshots,
+            [s for s in snapshots if (s.group_type, s.group_key, s.granularity, s.period) not in newer],
             batch_size=500,
             update_conflicts=True,
             unique_fields=UNIQUE_FIELDS,
@@ -125,7 +133,8 @@ def kpis_recompute(
                 snapshot_date=snapshot_date,
                 granularity=granularity,
                 period__in={period.key for period in periods if period.granularity == granularity},
-            ).exclude(computed_at=now).delete()
+                computed_at__lt=now,  # neither this run's rows nor a later run's
+            ).delete()
     report(100)
     return len(snapshots)
 

@@ -1,16 +1,21 @@
 """Two KPI recomputes of one vendor at the same moment (two staff members asking at once, or one of them and the
 job after a deal change): the day's snapshot rows are those of one clean run, each once (DESIGN §6)."""
 
+import threading
+
 import pytest
+from django.db import connections
 from django.db.models import Count
 from django_scopes import scopes_disabled
 
 from deals.models import Deal
-from knowledge import kpis
+from knowledge import kpis, tasks
+from knowledge.jobs import touched_periods
 from knowledge.models import KpiSnapshot, RecomputeRun
 from meddic.services import scores_refresh
 from prm.clock import vendor_today
 from prm.tenancy import vendor_scope
+from tests.concurrency.conftest import WAIT_SECONDS
 from tests.deals.conftest import register
 from tests.knowledge.test_kpis import snapshot_rows
 
@@ -72,3 +77,57 @@ def test_two_recomputes_at_once_leave_the_rows_of_one_clean_run(world, race, api
     vendor_rows = [r for r in after_race if r["group_type"] == "vendor" and r["granularity"] == "month"]
     assert vendor_rows[-1]["won"] == 3 and vendor_rows[-1]["won_amount"] == 8_000
     assert race.took_turns, "the second run did not wait for the first"
+
+
+def test_a_run_that_read_before_a_deal_change_never_overwrites_a_later_runs_rows(world, monkeypatch):
+    """The whole-vendor run reads, a deal is won, the job after that change recomputes its periods and writes;
+    only then does the first run get to write. Today's rows must still count the won deal."""
+    closed(world, world.partner_rep, "won", 300)
+    open_deal = register(world, world.beta_rep, submit=True, customer_name="ベータ顧客", amount=7_000)
+    full_run_read, change_job_done = threading.Event(), threading.Event()
+    full_run_thread = None  # the thread of the whole-vendor run, set below
+    load = kpis._Aggregates.load
+
+    def load_then_pause(self, *args, **kwargs):
+        load(self, *args, **kwargs)
+        if threading.current_thread() is full_run_thread:
+            full_run_read.set()
+            assert change_job_done.wait(WAIT_SECONDS), "the job after the change did not finish"
+
+    monkeypatch.setattr(kpis._Aggregates, "load", load_then_pause)
+    errors = []
+
+    def in_thread(call):
+        def run():
+            try:
+                call()
+            except BaseException as error:
+                errors.append(error)
+            finally:
+                connections.close_all()
+
+        return threading.Thread(target=run)
+
+    full_run = in_thread(lambda: tasks.recompute_kpis(vendor_id=world.acme.pk))
+    full_run_thread = full_run
+    full_run.start()
+    assert full_run_read.wait(WAIT_SECONDS)
+    with scopes_disabled():
+        Deal.objects.filter(pk=open_deal.pk).update(phase="won", close_date=vendor_today(world.acme))
+    keys = [period.key for period in touched_periods(world.acme, {vendor_today(world.acme)})]
+    change_job = in_thread(lambda: tasks.recompute_kpi_periods(vendor_id=world.acme.pk, period_keys=keys))
+    change_job.start()
+    change_job.join(WAIT_SECONDS)
+    change_job_done.set()
+    full_run.join(WAIT_SECONDS)
+
+    assert not errors, errors
+    assert not change_job.is_alive() and not full_run.is_alive()
+    after = snapshot_rows(world.acme)
+    with scopes_disabled():
+        KpiSnapshot.objects.filter(vendor=world.acme).delete()
+    with vendor_scope(world.acme):
+        kpis.kpis_recompute(vendor=world.acme)
+    assert after == snapshot_rows(world.acme)
+    vendor_rows = [r for r in after if r["group_type"] == "vendor" and r["granularity"] == "month"]
+    assert vendor_rows[-1]["won"] == 2 and vendor_rows[-1]["won_amount"] == 7_300
