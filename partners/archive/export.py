@@ -54,6 +54,10 @@ def _user_ids(vendor: Vendor, items: list[registry.ArchivedModel]) -> tuple[set[
         for field in registry.user_fields(item.model):
             values = item.rows(vendor).order_by().exclude(**{field.attname: None})
             named.update(values.values_list(field.attname, flat=True).distinct())
+        if item.label in registry.USER_ID_TEXT:
+            column, selector, value = registry.USER_ID_TEXT[item.label]
+            texts = item.rows(vendor).order_by().filter(**{selector: value}).values_list(column, flat=True)
+            named.update(int(text) for text in texts.distinct() if text.isdigit())
     return members, named
 
 

@@ -82,6 +82,7 @@ class _Restore:
         self.user_ids: dict[str, int] = {}  # email → id here
         self.moved_users: dict[str, str] = {}  # archived id → id here, as text, where they differ
         self.files: dict[str, object] = {}  # storage name → storage, for every file a row names
+        self.ids: dict[str, set] = {}  # label → ids restored so far
         self.models: list[type[models.Model]] = []
 
     def rows(self, label: str) -> Iterator[dict]:
@@ -129,13 +130,31 @@ class _Restore:
     ) -> int:
         codec = RowCodec(model, user_fields, self.user_ids)
         file_fields = [f for f in codec.fields if isinstance(f, models.FileField)]
+        # Keys to rows restored before: checked here, so a row pointing outside the archive is named clearly
+        # (the database checks every key again before the files are written).
+        keys = [
+            (f, self.ids[f.related_model._meta.label])
+            for f in codec.fields
+            if f.is_relation
+            and f.name not in codec.user_field_names
+            and f.related_model._meta.label in self.ids
+        ]
         soft = registry.USER_ID_TEXT.get(label)
+        restored = self.ids.setdefault(label, set())
         count, batch = 0, []
         for row in rows:
             row.update(override or {})
             if soft and row.get(soft[1]) == soft[2] and row.get(soft[0]) in self.moved_users:
                 row[soft[0]] = self.moved_users[row[soft[0]]]
             obj = codec.decode(row)
+            for field, known in keys:
+                value = getattr(obj, field.attname)
+                if value is not None and value not in known:
+                    raise ArchiveError(
+                        f"{label} {obj.pk}: {field.name} names {field.related_model._meta.label} {value}, "
+                        "which is not in the archive; nothing was restored."
+                    )
+            restored.add(obj.pk)
             for field in file_fields:
                 name = getattr(obj, field.attname)
                 if name:

@@ -72,6 +72,14 @@ def test_the_archive_holds_one_vendor_and_only_its_people(kumo_archive, before, 
     assert not any("ApiToken" in name or "Authenticator" in name for name in files)
 
 
+def test_the_same_data_gives_the_same_archive_contents(kumo_archive, db, tmp_path):
+    again = tmp_path / "again.tar.gz"
+    call_command("export_vendor", "kumo", "--output", str(again), stdout=StringIO())
+    first, second = members(kumo_archive), members(again)
+    assert json.loads(first.pop("manifest.json"))["files"] == json.loads(second.pop("manifest.json"))["files"]
+    assert first == second
+
+
 def test_restoring_into_an_empty_installation_brings_back_every_row_and_file(
     kumo_archive, before, empty_installation
 ):
