@@ -22,7 +22,7 @@ from knowledge.serializers import (
     TaskStartedSerializer,
     TaskStateSerializer,
 )
-from partners.api import ERRORS_404
+from partners.api import ERRORS_400, ERRORS_404
 from partners.models import ALL_ROLES
 from prm.api import VendorAPIMixin
 from prm.api_schema import AutoSchema
@@ -46,7 +46,7 @@ PARTNER_GROUPS = {
         OpenApiParameter("period", str, description=_("Period key; default the current period.")),
         OpenApiParameter("group_by", enum=list(GroupType.values), description=_("Default: vendor.")),
     ],
-    responses={200: KpiRowSerializer(many=True)},
+    responses={200: KpiRowSerializer(many=True), 400: ERRORS_400},
 )
 class KpiListView(VendorAPIMixin, GenericAPIView):
     """KPI rows of one period, one row per group, from the newest snapshot of that period.

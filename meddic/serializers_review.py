@@ -7,6 +7,7 @@ from rest_framework import serializers
 from deals.serializers import DealSerializer
 from meddic import reviews
 from meddic.models import ElementCode, InfoRequest, ReviewState
+from prm.api import ID_MAX
 
 BULK_MAX = 500
 
@@ -144,7 +145,7 @@ class ReviewWithHistorySerializer(ReviewSerializer):
 
 class BulkReviewSerializer(serializers.Serializer):
     deals = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         allow_empty=False,
         max_length=BULK_MAX,
         help_text=gettext_lazy("Ids of the deals to review, at most 500."),

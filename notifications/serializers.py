@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from notifications import kinds
 from notifications.models import Notification
+from prm.api import ID_MAX
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -43,7 +44,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         required=False,
         max_length=1000,
         help_text=_("Ids of the caller's notifications to mark read; all of them when left out."),

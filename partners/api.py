@@ -166,6 +166,7 @@ class PartnerFilter(django_filters.FilterSet):
     list=extend_schema(
         summary=_("Partner companies"),
         description=_("Vendor staff see every partner company; partner users see only their own."),
+        responses={200: PartnerSerializer(many=True), 400: ERRORS_400},
     ),
     create=extend_schema(
         summary=_("Onboard a partner company (vendor admins)"),

@@ -12,6 +12,9 @@ from partners.models import ALL_ROLES
 from prm import tenancy
 from prm.api_schema import AutoSchema
 
+# Ids are 64-bit: a larger number would overflow the database's integer instead of matching nothing.
+ID_MAX = 2**63 - 1
+
 
 class MfaRequired(exceptions.PermissionDenied):
     default_detail = _("Two-factor authentication must be set up before using this vendor.")

@@ -5,6 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 
+from prm.api import ID_MAX
+
 
 @extend_schema_field({"type": "string", "enum": ["true", "false"]})
 class TrueFalseFilter(django_filters.TypedChoiceFilter):
@@ -13,10 +15,6 @@ class TrueFalseFilter(django_filters.TypedChoiceFilter):
     def __init__(self, **kwargs):
         kwargs.setdefault("choices", (("true", gettext_lazy("Yes")), ("false", gettext_lazy("No"))))
         super().__init__(coerce=lambda value: value == "true", **kwargs)
-
-
-# Ids are 64-bit: a larger number would overflow the database's integer instead of matching nothing.
-ID_MAX = 2**63 - 1
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX})

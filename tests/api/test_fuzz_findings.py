@@ -70,3 +70,30 @@ def test_every_operation_documents_its_error_answers(schema, world, api_as):
     assert api_as(world.partner_rep).get("/api/v1/vendors/acme/insights/playbook/").status_code == 403
     assert api_as(world.partner_rep).get("/api/v1/vendors/nowhere/kpis/").status_code == 404
     assert api_as(world.vendor_admin).get("/api/v1/tasks/no-such-task/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("notifications/read/", {"ids": [10**25]}, "ids"),
+        ("reviews/", {"deals": [10**25], "state": "qualified"}, "deals"),
+    ],
+)
+def test_ids_past_the_id_range_in_a_body_are_400(world, api_as, path, body, field):
+    # They were a server error on SQLite.
+    response = api_as(world.vendor_admin).post(f"/api/v1/vendors/acme/{path}", body, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {field}
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/v1/vendors/{vendor_slug}/kpis/", {"period": "no-such"}),
+        ("/api/v1/vendors/{vendor_slug}/partners/", {"tier": "x"}),
+    ],
+)
+def test_list_filters_document_their_400(schema, world, api_as, path, query):
+    response = api_as(world.vendor_admin).get(path.format(vendor_slug="acme"), query)
+    assert response.status_code == 400
+    assert "400" in schema["paths"][path]["get"]["responses"]
