@@ -76,6 +76,13 @@ def _plan(manifest: dict) -> list[registry.ArchivedModel]:
     return items
 
 
+def _reset_sequences(model_list) -> None:
+    """Move PostgreSQL's id sequences past ids inserted explicitly (SQLite does this by itself)."""
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), model_list):
+            cursor.execute(statement)
+
+
 class _Restore:
     def __init__(self, unpacked: Path, manifest: dict, progress: Callable[[str], None]):
         self.unpacked, self.manifest, self.progress = unpacked, manifest, progress
@@ -90,7 +97,7 @@ class _Restore:
 
     def users(self) -> None:
         user_model = get_user_model()
-        created, linked = [], 0
+        keep, fresh, linked = [], [], 0  # new accounts with their archived id, and those whose id is taken
         for row in self.rows(user_model._meta.label):
             email = row["email"]
             existing = user_model._base_manager.filter(email=email).values_list("pk", flat=True).first()
@@ -107,8 +114,11 @@ class _Restore:
                 )
                 for name in ("date_joined", "last_login"):
                     setattr(user, name, user_model._meta.get_field(name).to_python(getattr(user, name)))
-                created.append(user)
-        user_model._base_manager.bulk_create(created, batch_size=BATCH)
+                (keep if free else fresh).append(user)
+        user_model._base_manager.bulk_create(keep, batch_size=BATCH)
+        _reset_sequences([user_model])  # the accounts without their id must not be given one just used
+        user_model._base_manager.bulk_create(fresh, batch_size=BATCH)
+        created = keep + fresh
         self.user_ids.update((user.email, user.pk) for user in created)
         for row in self.rows(user_model._meta.label):
             if self.user_ids[row["email"]] != row["id"]:
@@ -154,6 +164,8 @@ class _Restore:
                         f"{label} {obj.pk}: {field.name} names {field.related_model._meta.label} {value}, "
                         "which is not in the archive; nothing was restored."
                     )
+            if obj.pk in restored:
+                raise ArchiveError(f"{label} {obj.pk} is in the archive twice; nothing was restored.")
             restored.add(obj.pk)
             for field in file_fields:
                 name = getattr(obj, field.attname)
@@ -187,9 +199,7 @@ class _Restore:
 
     def finish_database(self) -> None:
         connection.check_constraints(table_names=[m._meta.db_table for m in self.models])
-        with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), self.models):
-                cursor.execute(statement)
+        _reset_sequences(self.models)
 
     def write_files(self, written: list) -> None:
         for member in sorted(self.manifest["files"]):
