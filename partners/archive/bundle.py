@@ -88,7 +88,7 @@ def read(path: Path, into: Path) -> dict:
                         handle.write(chunk)
                 hashes[info.name] = digest.hexdigest()
     except (tarfile.TarError, EOFError, OSError, zlib.error) as error:
-        raise ArchiveError(f"{path} is not a readable vendor archive ({error}).") from error
+        raise ArchiveError(f"{path} cannot be read as a vendor archive ({error}).") from error
     if manifest is None:
         raise ArchiveError(f"{path} has no {MANIFEST}: not a vendor archive.")
     listed = manifest.get("files") or {}

@@ -24,7 +24,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path} already exists; choose another --output.")
         try:
             manifest = vendor_export(vendor=vendor, path=path, progress=self.stdout.write)
-        except ArchiveError as error:
+        except (ArchiveError, OSError) as error:
             raise CommandError(str(error)) from None
         rows = sum(entry["rows"] for entry in manifest["models"].values())
         files = sum(1 for name in manifest["files"] if name.startswith("files/"))
