@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format bench vendor messages browser clean fuzz
+.PHONY: install run test lint format bench vendor messages browser clean fuzz load faults
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -60,6 +60,16 @@ fuzz: $(TEST_STAMP)
 ## KPI and API benchmark on PostgreSQL (BENCH_DATABASE_URL, default prm_bench on 127.0.0.1); writes bench/results/latest.json.
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench
+
+## 16 simulated reps for 60 s on a private PostgreSQL, Redis, gunicorn and Celery (127.0.0.1, ports 5433, 6390, 8078);
+## requests/s, p50/p95/p99 per endpoint, errors and a reconciliation of acknowledged writes; bench/results/load.json.
+load: $(TEST_STAMP)
+	$(BIN)/python -m bench.load_main
+
+## Fault drills on a private stack (ports 5434, 6390, 8079): SIGKILL of the worker during a KPI recompute, Redis
+## stopped and PostgreSQL restarted during traffic; bench/results/faults.json.
+faults: $(TEST_STAMP)
+	$(BIN)/python -m bench.faults_main
 
 ## Copy front-end assets (versions pinned in package.json) into static/vendor/.
 vendor:

@@ -21,6 +21,11 @@ VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", default=LONGEST_TASK_S
 OUTBOX_FLUSH_SECONDS = env_int("OUTBOX_FLUSH_SECONDS", default=60, minimum=1)
 # Redis that is away fails a publish or a result read within seconds instead of hanging a request.
 REDIS_SOCKET_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 10}
+# Workers look for such tasks every few seconds (kombu's default sweep is only every ~100 s).
+RESTORE_OPTIONS = {
+    "unacked_restore_interval": min(10, max(1, VISIBILITY_TIMEOUT // 5)),
+    "unacked_restore_throttle": 1,
+}
 
 app.conf.update(
     task_serializer="json",
@@ -34,8 +39,18 @@ app.conf.update(
     task_acks_late=False,
     task_reject_on_worker_lost=False,
     worker_prefetch_multiplier=1,
-    broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT, **REDIS_SOCKET_OPTIONS},
-    result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT, **REDIS_SOCKET_OPTIONS},
+    broker_transport_options={
+        "visibility_timeout": VISIBILITY_TIMEOUT,
+        **REDIS_SOCKET_OPTIONS,
+        **RESTORE_OPTIONS,
+    },
+    # A lost result backend is retried for about a second, not Celery's default 20 s: a web process that sent a
+    # task retries in the request, which would hold it for that long.
+    result_backend_transport_options={
+        "visibility_timeout": VISIBILITY_TIMEOUT,
+        "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5},
+        **REDIS_SOCKET_OPTIONS,
+    },
     result_expires=60 * 60 * 24,
     broker_connection_retry_on_startup=True,
     task_track_started=True,
