@@ -268,19 +268,25 @@ class StaleVersionSerializer(serializers.Serializer):
 
 # --- Workflow ------------------------------------------------------------------------------------------------
 
+# As on the deal page's reason form (``deals.views.ReasonForm``).
+REASON_MAX_LENGTH = 2000
+
 
 class WorkflowStepSerializer(serializers.Serializer):
     reason = serializers.CharField(
         label=_("Reason"),
         required=False,
         allow_blank=True,
+        max_length=REASON_MAX_LENGTH,
         help_text=_("Why, for the partner to read and for the history."),
     )
 
 
 # How steps that need a reason (reject, return) are documented; ``deals.workflow`` enforces it.
 class WorkflowReasonSerializer(WorkflowStepSerializer):
-    reason = serializers.CharField(label=_("Reason"), help_text=_("Required: why, for the partner to read."))
+    reason = serializers.CharField(
+        label=_("Reason"), max_length=REASON_MAX_LENGTH, help_text=_("Required: why, for the partner to read.")
+    )
 
 
 # --- Champion log --------------------------------------------------------------------------------------------

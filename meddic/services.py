@@ -7,6 +7,7 @@ transaction, so every change is versioned with the deal and written to the audit
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
@@ -67,6 +68,8 @@ def _clean_value(code: str, name: str, value):
     if name in TEXT_LIMITS:
         if not isinstance(value, str):
             raise ValidationError(_("Enter text."))
+        # PostgreSQL cannot store NUL in text: refuse it here as forms and serializers do, not fail on save.
+        ProhibitNullCharactersValidator()(value)
         value = value.strip()
         if len(value) > TEXT_LIMITS[name]:
             raise ValidationError(
