@@ -23,7 +23,7 @@ BULK_DEALS = 40_000  # one vendor large enough for its KPI recompute to take a f
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = arguments(argv, __doc__.splitlines()[0], pg_port=5434, web_port=8079)
+    args = arguments(argv, __doc__.splitlines()[0], pg_port=5434, redis_port=6391, web_port=8079)
     seconds = min(args.seconds, 24.0)  # each traffic drill; the three together stay well under five minutes
     started = time.monotonic()
     extra = {

@@ -25,7 +25,7 @@ RESULTS = ROOT / "bench" / "results" / "load.json"
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105  (seed_demo's printed password)
 
 
-def arguments(argv, description: str, *, pg_port: int, web_port: int) -> argparse.Namespace:
+def arguments(argv, description: str, *, pg_port: int, redis_port: int, web_port: int) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--reps", type=int, default=16, help="simulated reps working at once")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the traffic")
@@ -33,7 +33,9 @@ def arguments(argv, description: str, *, pg_port: int, web_port: int) -> argpars
         "--web-workers", type=int, default=3, help="gunicorn sync workers (compose's default)"
     )
     parser.add_argument("--pg-port", type=int, default=pg_port, help="private PostgreSQL's port on 127.0.0.1")
-    parser.add_argument("--redis-port", type=int, default=6390, help="private Redis's port on 127.0.0.1")
+    parser.add_argument(
+        "--redis-port", type=int, default=redis_port, help="private Redis's port on 127.0.0.1"
+    )
     parser.add_argument("--web-port", type=int, default=web_port, help="gunicorn's port on 127.0.0.1")
     return parser.parse_args(argv)
 
@@ -63,7 +65,7 @@ def reps_for(stack: Stack, count: int) -> list[Rep]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = arguments(argv, __doc__.splitlines()[0], pg_port=5433, web_port=8078)
+    args = arguments(argv, __doc__.splitlines()[0], pg_port=5433, redis_port=6390, web_port=8078)
     started = time.monotonic()
     extra = {"KPI_RECOMPUTE_DELAY_SECONDS": "5", "OUTBOX_FLUSH_SECONDS": "10"}
     try:

@@ -44,13 +44,7 @@ app.conf.update(
         **REDIS_SOCKET_OPTIONS,
         **RESTORE_OPTIONS,
     },
-    # A lost result backend is retried for about a second, not Celery's default 20 s: a web process that sent a
-    # task retries in the request, which would hold it for that long.
-    result_backend_transport_options={
-        "visibility_timeout": VISIBILITY_TIMEOUT,
-        "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5},
-        **REDIS_SOCKET_OPTIONS,
-    },
+    result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT, **REDIS_SOCKET_OPTIONS},
     result_expires=60 * 60 * 24,
     broker_connection_retry_on_startup=True,
     task_track_started=True,

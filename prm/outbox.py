@@ -42,7 +42,7 @@ def enqueue(task, kwargs: dict, **options) -> bool:
         task.apply_async(kwargs=kwargs, **options)
         return True
     try:
-        task.apply_async(kwargs=kwargs, **options)
+        _send(task, kwargs, options)
     except BROKER_UNAVAILABLE as error:
         logger.warning("Broker unavailable, task %s kept in the outbox: %s", task.name, error)
         with scopes_disabled():  # a platform table, written as the connecting role
@@ -51,6 +51,13 @@ def enqueue(task, kwargs: dict, **options) -> bool:
             )
         return False
     return True
+
+
+def _send(task, kwargs: dict, options: dict) -> None:
+    # Nobody waits for these results (a followed run's state is in the database). Ignoring them also keeps the
+    # sending process from subscribing to each result on Redis, which retries for many seconds, then fails the
+    # send, while Redis is away.
+    task.apply_async(kwargs=kwargs, ignore_result=True, **options)
 
 
 def enqueue_on_commit(task, kwargs: dict, **options) -> None:
@@ -74,7 +81,7 @@ def outbox_flush(limit: int = FLUSH_BATCH) -> int:
                 logger.error("Outbox task %s is not a known task; kept", row.task_name)
                 continue
             try:
-                task.apply_async(kwargs=row.kwargs, **row.options)
+                _send(task, row.kwargs, row.options)
             except BROKER_UNAVAILABLE as error:
                 OutboxTask.objects.filter(pk=row.pk).update(attempts=row.attempts + 1, last_error=str(error))
                 logger.warning("Broker still unavailable; %d outbox tasks wait", len(rows) - sent)

@@ -6,7 +6,7 @@ from prm.celery import app
 from prm.outbox import outbox_flush as _outbox_flush
 
 
-@app.task
+@app.task(ignore_result=True)  # beat sends it often; nobody reads the count
 def outbox_flush() -> int:
     return _outbox_flush()
 
