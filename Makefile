@@ -66,16 +66,6 @@ bench: $(TEST_STAMP)
 load: $(TEST_STAMP)
 	$(BIN)/python -m bench.load_main
 
-## Fault drills on a private stack (ports 5434, 6390, 8079): SIGKILL of the worker during a KPI recompute, Redis
-## stopped and PostgreSQL restarted during traffic; bench/results/faults.json.
-faults: $(TEST_STAMP)
-	$(BIN)/python -m bench.faults_main
-
-## 16 simulated reps for 60 s on a private PostgreSQL, Redis, gunicorn and Celery (127.0.0.1, ports 5433, 6390, 8078);
-## requests/s, p50/p95/p99 per endpoint, errors and a reconciliation of acknowledged writes; bench/results/load.json.
-load: $(TEST_STAMP)
-	$(BIN)/python -m bench.load_main
-
 ## Fault drills on a private stack (ports 5434, 6391, 8079): SIGKILL of the worker during a KPI recompute, Redis
 ## stopped and PostgreSQL restarted during traffic; bench/results/faults.json.
 faults: $(TEST_STAMP)
