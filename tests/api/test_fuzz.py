@@ -36,7 +36,12 @@ FUZZ_SETTINGS = settings(
 
 
 class Fuzzer:
-    """The API's schema as served, with generated path parameters naming real objects, and the checks."""
+    """The API's schema as served, with generated path parameters naming real objects, and the checks.
+
+    Operations run as subtests of one test per role: ``schema.parametrize()`` would load the schema while
+    tests are collected, before there is a test database (every request runs in a transaction), and
+    ``schemathesis.pytest.from_fixture`` does not run on pytest 9.
+    """
 
     def __init__(self, world, role: str):
         self.data = build_fuzz_data(world, role)
