@@ -285,7 +285,9 @@ class WorkflowStepSerializer(serializers.Serializer):
 # How steps that need a reason (reject, return) are documented; ``deals.workflow`` enforces it.
 class WorkflowReasonSerializer(WorkflowStepSerializer):
     reason = serializers.CharField(
-        label=_("Reason"), max_length=REASON_MAX_LENGTH, help_text=_("Required: why, for the partner to read.")
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        help_text=_("Required: why, for the partner to read."),
     )
 
 

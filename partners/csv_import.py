@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from partners.models import PartnerCompany, PartnerStatus, Role, Tier, User
 from partners.selectors import channel_manager_choices
 from partners.services import partner_create
+from prm.csv_export import unneutralise
 from prm.csv_import import (
     CsvColumn,
     CsvFileError,
@@ -143,7 +144,7 @@ class _Checker:
     def check(self, csv_row: CsvRow) -> PartnerImportRow:
         values = csv_row.values
         row = PartnerImportRow(line=csv_row.line, values=values, errors=list(csv_row.errors))
-        self._name(row, values.get("name", ""))
+        self._name(row, unneutralise(values.get("name", "")))
         self._tier(row, values.get("tier", ""))
         self._status(row, values.get("status", ""))
         self._channel_manager(row, values.get("channel_manager_email", ""))

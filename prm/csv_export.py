@@ -14,6 +14,13 @@ def safe_cell(value) -> str:
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
+def unneutralise(text: str) -> str:
+    """Undo :func:`safe_cell`'s quote when one of our exports is imported again."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
     """UTF-8 with a byte-order mark, so Excel shows Japanese text correctly."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")

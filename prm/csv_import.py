@@ -161,7 +161,9 @@ def decode_csv(data: bytes) -> tuple[str, str]:
     failures = []
     for codec, description in ENCODINGS:
         try:
-            return data.decode(codec), str(description)
+            text = data.decode(codec)
+            _refuse_unused_cp932(codec, data, text)
+            return text, str(description)
         except UnicodeDecodeError as error:
             failures.append((codec, error))
     codec, error = _likely_failure(data, failures)
@@ -177,6 +179,17 @@ def decode_csv(data: bytes) -> tuple[str, str]:
         ),
         code="encoding",
     )
+
+
+def _refuse_unused_cp932(codec: str, data: bytes, text: str) -> None:
+    """Python's cp932 reads the bytes Shift_JIS never uses (0xA0, 0xFD-0xFF) as private-use characters, so
+    a file with stray bytes (invalid UTF-8 such as 0xFF 0xFE) would import as garbage instead of being refused."""
+    if codec != "cp932":
+        return
+    for index, char in enumerate(text):
+        if "\uf8f0" <= char <= "\uf8f3":
+            start = len(text[:index].encode(codec))
+            raise UnicodeDecodeError(codec, data, start, start + 1, "byte unused in Shift_JIS")
 
 
 def _likely_failure(data: bytes, failures: list[tuple[str, UnicodeDecodeError]]):
