@@ -19,6 +19,8 @@ from tests.badinput.conftest import (
     JAPANESE,
     NUL,
     OVERSIZE,
+    SQL_INJECTION,
+    XSS,
     api_errors,
     form_errors,
     messages_of,
@@ -148,3 +150,41 @@ def test_broken_bodies_and_query_strings_never_fail(case, world, client_for):
             assert row_counts() == before, f"{where} refused but saved rows"
     response = endpoint.send(payload, query="?q=%ff%fe&page=%c0%af&next=%00")
     assert response.status_code < 500, f"{case.id} with a broken query string: {response.status_code}"
+
+
+FILTER_NAMES = (
+    "q", "phase", "partner", "flag", "registration_status", "review", "state", "tier", "status", "scope", "sort",
+    "order", "page", "period", "granularity", "group_by", "element", "owner", "from", "to", "next", "show",
+)  # fmt: skip
+
+
+def reading_cases():
+    cases = {}
+    for case in CASES:
+        key = case.covers or case.name
+        if case.method == "get" and key not in cases and success_role(case) and key != "account_logout":
+            cases[key] = case
+    return list(cases.values())
+
+
+@pytest.mark.parametrize(
+    "value",
+    [XSS[0], SQL_INJECTION[0], "%ff%fe%c0%af%00", b"\xff\xfe\xc0\xaf".decode("latin-1")],
+    ids=["html", "sql", "escaped-bytes", "raw-bytes"],
+)
+def test_every_page_reads_hostile_query_strings(world, client_for, value):
+    """Filters, sorting and paging parameters with hostile values: never a 500, never reflected as HTML."""
+    for case in reading_cases():
+        client = client_for(world.user(success_role(case)))
+        path = case.path(world) if case.path else reverse(case.name, kwargs=case.kwargs(world))
+        if case.data:
+            case.data(world)
+        if value.startswith("%") or not value.isascii():
+            # Sent as they are: percent-escapes of invalid UTF-8, or raw bytes (WSGI carries them as latin-1).
+            query = "&".join(f"{name}={value}" for name in FILTER_NAMES)
+            response = client.get(path, QUERY_STRING=query)
+        else:
+            response = client.get(path, dict.fromkeys(FILTER_NAMES, value))
+        assert response.status_code < 500, f"{case.id}: {response.status_code}"
+        if response.get("Content-Type", "").startswith("text/html"):
+            assert XSS[0] not in response.content.decode(), f"{case.id} reflects the query string unescaped"
