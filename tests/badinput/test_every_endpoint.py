@@ -9,11 +9,14 @@ form is read in Japanese.
 """
 
 import json
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
+from partners.models import PartnerCompany
 from tests.badinput.conftest import (
     BAD_UTF8,
     JAPANESE,
@@ -27,6 +30,8 @@ from tests.badinput.conftest import (
     row_counts,
     success_role,
 )
+from tests.deals.conftest import register
+from tests.isolation.cases import OK
 from tests.isolation.test_url_matrix import CASES
 
 # Logging out and switching language take no user text worth sweeping.
@@ -188,3 +193,59 @@ def test_every_page_reads_hostile_query_strings(world, client_for, value):
         assert response.status_code < 500, f"{case.id}: {response.status_code}"
         if response.get("Content-Type", "").startswith("text/html"):
             assert XSS[0] not in response.content.decode(), f"{case.id} reflects the query string unescaped"
+
+
+IN_A_MONTH = (date.today() + timedelta(days=30)).isoformat()
+
+
+def seed_markup(world, client_for):
+    """Markup in every kind of text people type: partner names, deals, the champion log, reasons, reviews."""
+    script, img = XSS
+    with scopes_disabled():
+        PartnerCompany.objects.filter(pk=world.alpha.pk).update(name=script)
+        PartnerCompany.objects.filter(pk=world.beta.pk).update(name=img)
+    deal = register(
+        world, world.partner_rep, submit=True, title=script, customer_name=img, proposal_reason=img
+    )
+    register(world, world.beta_rep, submit=True, title=img, customer_name=img)
+    rejected = register(world, world.partner_rep, submit=True, title=img, customer_name="別の顧客")
+    api = {"vendor_slug": "acme", "deal_id": deal.pk}
+    rep = client_for(world.partner_rep)
+    activity = {
+        "date": "2026-01-05",
+        "actor": "champion",
+        "activity_type": "internal_briefing",
+        "target": "economic_buyer",
+        "outcome": "advanced",
+        "next_step": script,
+    }
+    url = reverse("api_deal_champion_activities", kwargs=api)
+    assert rep.post(url, activity, content_type="application/json").status_code == 201
+    manager = client_for(world.channel_manager)
+    steps = [
+        ("api_deal_reject", {**api, "deal_id": rejected.pk}, {"reason": script}),
+        ("api_deal_review", api, {"state": "needs_info", "note": script}),
+        ("api_deal_info_requests", api, {"element": "metrics", "question": img, "due_date": IN_A_MONTH}),
+    ]
+    for name, kwargs, body in steps:
+        response = manager.post(reverse(name, kwargs=kwargs), body, content_type="application/json")
+        assert response.status_code < 300, (name, response.content)
+
+
+@pytest.mark.parametrize("role", ["partner_rep", "vendor_admin"])
+def test_typed_markup_is_shown_escaped_on_every_page(world, client_for, role):
+    seed_markup(world, client_for)
+    client = client_for(world.user(role))
+    escaped = 0
+    for case in reading_cases():
+        if case.expect[role] not in (200, OK):
+            continue
+        path = case.path(world) if case.path else reverse(case.name, kwargs=case.kwargs(world))
+        response = client.get(path, case.data(world) if case.data else {})
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        html = response.content.decode()
+        for markup in XSS:
+            assert markup not in html, f"{case.id} as {role} shows {markup!r} unescaped"
+        escaped += "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert escaped >= 5
