@@ -1,6 +1,6 @@
 """API base: tenant resolution for DRF views, error shapes of DESIGN §7."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +70,9 @@ def exception_handler(exc, context):
         exc = as_api_validation_error(exc)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
+    elif isinstance(exc, RequestDataTooBig):
+        # Past DATA_UPLOAD_MAX_MEMORY_SIZE: a JSON 400 like every other refusal, not Django's HTML error page.
+        exc = exceptions.ParseError(_("The request body is too large."))
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.PermissionDenied | Conflict):
         codes = exc.get_codes()
