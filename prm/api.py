@@ -1,6 +1,6 @@
 """API base: tenant resolution for DRF views, error shapes of DESIGN §7."""
 
-from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +73,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, RequestDataTooBig):
         # Past DATA_UPLOAD_MAX_MEMORY_SIZE: a JSON 400 like every other refusal, not Django's HTML error page.
         exc = exceptions.ParseError(_("The request body is too large."))
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(_("The request has too many fields."))
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.PermissionDenied | Conflict):
         codes = exc.get_codes()

@@ -251,3 +251,20 @@ def test_typed_markup_is_shown_escaped_on_every_page(world, client_for, role):
             assert markup not in html, f"{case.id} as {role} shows {markup!r} unescaped"
         escaped += "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert escaped >= 5
+
+
+def test_the_api_refuses_too_many_query_parameters_in_json(world, client_for):
+    """Past DATA_UPLOAD_MAX_NUMBER_FIELDS the API still answers with its JSON 400, not an HTML page."""
+    query = "&".join(f"f{index}=1" for index in range(1500))
+    asked = 0
+    for case in reading_cases():
+        if not case.json:
+            continue
+        client = client_for(world.user(success_role(case)))
+        path = case.path(world) if case.path else reverse(case.name, kwargs=case.kwargs(world))
+        response = client.get(path, QUERY_STRING=query)
+        assert response.status_code < 500, case.id
+        if response.status_code == 400:
+            asked += 1
+            assert api_errors(response)["detail"], case.id
+    assert asked
