@@ -99,6 +99,13 @@ DATABASES = {"default": env_database("DATABASE_URL", default=f"sqlite:///{VAR_DI
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# On PostgreSQL, row-level security keeps vendors apart in the database too (prm.rls): queries inside a vendor
+# scope run as this role, limited to that vendor's rows. DATABASE_RLS=false turns this second line of defence off.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "prm.pg"
+DATABASE_TENANT_ROLE = (
+    env_str("DATABASE_TENANT_ROLE", default="prm_tenant") if env_bool("DATABASE_RLS", True) else ""
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_redis_url("REDIS_URL")
