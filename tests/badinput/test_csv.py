@@ -22,7 +22,8 @@ from prm.tenancy import vendor_scope
 from tests.badinput.conftest import FORMULAS, JAPANESE, success_role
 from tests.conftest import access_of
 from tests.deals.conftest import register
-from tests.deals.test_csv_import import csv_text, line, preview, run_import
+from tests.deals.test_csv_import import FUTURE, csv_text, line, preview, run_import
+from tests.isolation.cases_deals_api import activity as champion_activity
 from tests.isolation.test_url_matrix import CASES
 
 HYPERLINK, CMD, ARITHMETIC, AT_SUM = FORMULAS
@@ -56,14 +57,7 @@ def seed_formulas(world, client_for):
     rejected = register(world, world.partner_rep, submit=True, customer_name="別の顧客", title=ARITHMETIC)
     client = client_for(world.partner_rep)
     url = reverse("api_deal_champion_activities", kwargs={"vendor_slug": "acme", "deal_id": alpha.pk})
-    body = {
-        "date": "2026-01-05",
-        "actor": "champion",
-        "activity_type": "internal_briefing",
-        "target": "economic_buyer",
-        "outcome": "advanced",
-        "next_step": AT_SUM,
-    }
+    body = {**champion_activity(world), "next_step": AT_SUM}
     assert client.post(url, body, content_type="application/json").status_code == 201
     client = client_for(world.channel_manager)
     url = reverse("api_deal_reject", kwargs={"vendor_slug": "acme", "deal_id": rejected.pk})
@@ -103,8 +97,8 @@ def test_deal_import_keeps_formula_text_as_typed_and_takes_back_our_quotes(world
     created = run_import(
         world,
         csv_of(
-            [HYPERLINK, CMD, "1000000", "2030-01-31", "proposal", ARITHMETIC],
-            ["'" + AT_SUM, "'" + CMD, "1000000", "2030-01-31", "proposal", "理由"],
+            [HYPERLINK, CMD, "1000000", FUTURE, "proposal", ARITHMETIC],
+            ["'" + AT_SUM, "'" + CMD, "1000000", FUTURE, "proposal", "理由"],
         ),
     )
     with scopes_disabled():

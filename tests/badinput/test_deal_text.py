@@ -13,6 +13,7 @@ from deals.models import Deal, RegistrationConflict
 from tests.badinput.conftest import JAPANESE, NUL, SQL_INJECTION, XSS, api_errors, form_errors
 from tests.deals.conftest import register
 from tests.deals.test_form_pages import form_data
+from tests.isolation.cases_deals_api import activity as champion_activity
 from tests.isolation.cases_deals_api import new_deal
 
 API_DEALS = reverse("api_deal_list", kwargs={"vendor_slug": "acme"})
@@ -148,14 +149,7 @@ def test_injected_html_is_shown_escaped_on_every_page(world, client_for):
     )
     rep = client_for(world.partner_rep)
     activity = reverse("api_deal_champion_activities", kwargs={"vendor_slug": "acme", "deal_id": deal.pk})
-    body = {
-        "date": "2026-01-05",
-        "actor": "champion",
-        "activity_type": "internal_briefing",
-        "target": "economic_buyer",
-        "outcome": "advanced",
-        "next_step": img,
-    }
+    body = {**champion_activity(world), "next_step": img}
     assert post_json(rep, activity, body).status_code == 201
     manager = client_for(world.channel_manager)
     acme = {"vendor_slug": "acme"}

@@ -32,6 +32,7 @@ from tests.badinput.conftest import (
 )
 from tests.deals.conftest import register
 from tests.isolation.cases import OK
+from tests.isolation.cases_deals_api import activity as champion_activity
 from tests.isolation.test_url_matrix import CASES
 
 # Logging out and switching language take no user text worth sweeping.
@@ -213,14 +214,7 @@ def seed_markup(world, client_for):
     rejected = register(world, world.partner_rep, submit=True, title=img, customer_name="別の顧客")
     api = {"vendor_slug": "acme", "deal_id": deal.pk}
     rep = client_for(world.partner_rep)
-    activity = {
-        "date": "2026-01-05",
-        "actor": "champion",
-        "activity_type": "internal_briefing",
-        "target": "economic_buyer",
-        "outcome": "advanced",
-        "next_step": script,
-    }
+    activity = {**champion_activity(world), "next_step": script}
     url = reverse("api_deal_champion_activities", kwargs=api)
     assert rep.post(url, activity, content_type="application/json").status_code == 201
     manager = client_for(world.channel_manager)
