@@ -250,7 +250,7 @@ class MemberActiveView(VendorPageMixin, View):
                 services.membership_deactivate(access=self.access, membership=membership)
                 messages.success(
                     request,
-                    _("%(email)s was deactivated and signed out everywhere.")
+                    _("%(email)s was deactivated and can no longer open this vendor's pages.")
                     % {"email": membership.user.email},
                 )
         except ValidationError as error:
