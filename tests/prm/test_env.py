@@ -153,7 +153,8 @@ def test_database_url_selects_postgres():
     database = load_settings(DEBUG="true", DATABASE_URL="postgres://prm@db:5432/prm", CONN_MAX_AGE="60")[
         "DATABASES"
     ]["default"]
-    assert database["ENGINE"] == "django.db.backends.postgresql"
+    # Django's PostgreSQL backend, plus the row-level security state of prm.rls.
+    assert database["ENGINE"] == "prm.pg"
     assert database["NAME"] == "prm"
     assert database["CONN_MAX_AGE"] == 60
 
@@ -168,10 +169,13 @@ def test_without_redis_url_cache_is_local_and_tasks_eager():
 def test_with_redis_url_cache_and_broker_are_redis():
     url = "redis://redis.internal:6379/2"
     values = load_settings(DEBUG="true", REDIS_URL=url)
-    assert values["CACHES"]["default"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": url,
-    }
+    assert values["CACHES"]["default"]["BACKEND"] == "prm.cache.DegradingRedisCache"
+    assert values["CACHES"]["default"]["LOCATION"] == url
     assert values["CELERY_BROKER_URL"] == url
     assert values["CELERY_RESULT_BACKEND"] == url
     assert values["celery"] == {"broker_url": url, "task_always_eager": False}
+
+
+def test_row_level_security_role_can_be_turned_off():
+    assert load_settings(DEBUG="true")["DATABASE_TENANT_ROLE"] == "prm_tenant"
+    assert load_settings(DEBUG="true", DATABASE_RLS="false")["DATABASE_TENANT_ROLE"] == ""

@@ -139,8 +139,8 @@ def test_kpi_recompute_on_a_worker_reports_progress_to_done(worker, world):
     with scopes_disabled():
         written = KpiSnapshot.objects.filter(vendor=world.acme).count()
         assert not KpiSnapshot.objects.filter(vendor=world.rival).exists()
+    # Results are not kept (prm.outbox sends with ignore_result): the run's row is the record the page reads.
     assert run().progress == 100 and run().rows == written > 0
-    assert app.AsyncResult(task_id).get(timeout=WAIT_SECONDS) == written
 
 
 def test_nightly_kpi_dispatch_on_a_worker(worker, world):
