@@ -5,10 +5,46 @@ import os
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
 from celery.schedules import crontab
+from kombu.transport import redis as kombu_redis
 
 from prm.env import env_int
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings")
+
+
+def _redis_channel_close_completes_without_redis() -> None:
+    """Keep the worker alive when Redis goes away while it holds unacknowledged tasks (kombu/celery 5.7).
+
+    kombu's Redis ``Channel.close`` first reads the reply of the BRPOP it has sent; with Redis gone that read
+    raises a connection error and the channel is left half-closed (not marked closed). Celery 5.7's consumer,
+    on losing the broker, calls ``Connection.collect()`` (which detaches the transport: ``transport.client =
+    None``) and then closes the connection again. That second close of the half-closed channel gives back the
+    worker's unacknowledged tasks (those waiting out a countdown, such as the debounced KPI recompute) through a
+    new Redis pool built from ``transport.client.hostname``: ``AttributeError: 'NoneType' object has no attribute
+    'hostname'``, which is not a connection error, so the worker exits ("Unrecoverable error") instead of
+    reconnecting. A failed read is treated here like an empty one (its reply is lost with the connection either
+    way), so the first close completes and the second does nothing. Unacknowledged tasks stay in Redis's unacked
+    hash and are delivered again after the visibility timeout.
+    """
+    close = kombu_redis.Channel.close
+    if getattr(close, "completes_without_redis", False):
+        return
+
+    def close_completing(self):
+        if self._in_poll:
+            try:
+                self._brpop_read()
+            except kombu_redis.Empty:
+                pass
+            except self.connection_errors:
+                pass  # Redis is gone; the channel is closed all the same
+        close(self)
+
+    close_completing.completes_without_redis = True
+    kombu_redis.Channel.close = close_completing
+
+
+_redis_channel_close_completes_without_redis()
 
 app = Celery("prm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
