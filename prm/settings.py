@@ -70,6 +70,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "prm.tenancy.TenantScopeMiddleware",
+    # A view failing because the database is away answers 503 (prm.unavailable; handler500 does the same for
+    # middleware above).
+    "prm.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "prm.urls"

@@ -34,3 +34,6 @@ urlpatterns = [
     path("v/<slug:vendor_slug>/", include("audit.urls")),
     path("api/v1/", include("prm.api_urls")),
 ]
+
+# A database that is away while a middleware runs (sessions, users, vendors) is a 503, not a 500 (prm.unavailable).
+handler500 = "prm.unavailable.server_error"
