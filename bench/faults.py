@@ -2,10 +2,11 @@
 
 1. ``kpi_sigkill``: SIGKILL the Celery worker (its whole process group) in the middle of a KPI recompute, start a
    new one; the task, acknowledged late, is delivered again and the KPIs equal those of an uninterrupted run.
-2. ``redis_outage``: stop Redis during traffic and start it again (empty); pages and API keep answering (the cache
-   degrades), a recompute asked for meanwhile waits in the outbox and runs once Redis is back.
-3. ``postgres_restart``: stop PostgreSQL during traffic and start it again; the same gunicorn and worker
-   processes answer and run tasks afterwards, without a restart.
+2. ``redis_outage``: stop Redis during traffic and start it again (from its append-only file, as in
+   docker-compose); pages and API keep answering (the cache degrades), a recompute asked for meanwhile waits in the
+   outbox and runs once Redis is back, and the same worker process (nothing restarts it) reconnects and runs tasks.
+3. ``postgres_restart``: stop PostgreSQL during traffic and start it again; meanwhile pages and the API answer 503
+   with ``Retry-After`` (never 500); the same gunicorn and worker processes answer and run tasks afterwards.
 """
 
 import json
@@ -35,6 +36,26 @@ def api(port: int, method: str, path: str, token: str) -> tuple[int, dict]:
             return response.status, json.load(response)
     except urllib.error.HTTPError as error:
         return error.code, {}
+
+
+def probe(port: int, path: str, headers: dict) -> dict:
+    """One GET: its status, ``Retry-After``, content type and, for JSON, ``detail``."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            status, fields, body = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        status, fields, body = error.code, error.headers, error.read()
+    except OSError as error:
+        return {"status": 0, "error": repr(error)}
+    answer = {
+        "status": status,
+        "retry_after": fields.get("Retry-After"),
+        "content_type": fields.get_content_type(),
+    }
+    if answer["content_type"] == "application/json":
+        answer["detail"] = json.loads(body).get("detail")
+    return answer
 
 
 def staff_token(vendor_slug: str) -> str:
@@ -210,10 +231,14 @@ class Drills:
         token = staff_token(vendor_slug)
         seen: dict = {}
         parts = {"web": stack.web, "worker": stack.worker, "beat": stack.beat}
-        restarts_before = {name: len(part.restarts) for name, part in parts.items()}
+        exits_before = {name: len(part.exits) for name, part in parts.items()}
         offsets = {name: stack.log_size(part) for name, part in parts.items()}
+        worker_pid = stack.worker.pid
 
         def stop():
+            # Tasks the worker has received and not acknowledged (recomputes waiting out their countdown): what
+            # ended the worker before (prm.celery), and what the append-only file keeps for after the restart.
+            seen["held_at_stop"] = broker_backlog(stack.redis_port)
             stack.redis.stop()
             seen["down"] = time.monotonic()
 
@@ -232,9 +257,11 @@ class Drills:
 
         def start():
             stack.start_redis()
+            seen["held_after_start"] = broker_backlog(stack.redis_port)
 
         say(
-            f"== 2. Redis stopped at {down_at:.0f} s and started again (empty) at {up_at:.0f} s of {seconds:.0f} s"
+            f"== 2. Redis stopped at {down_at:.0f} s and started again (append-only file kept) at {up_at:.0f} s of "
+            f"{seconds:.0f} s; the worker is not restarted"
         )
         traffic = run_traffic(
             self.port,
@@ -257,9 +284,14 @@ class Drills:
         wait_for(lambda: broker_backlog(stack.redis_port) == (0, 0), 60, step=0.5)
         broker_left = broker_backlog(stack.redis_port)
         server_errors = sum(text.count("Traceback") for text in (logs["web"],))
-        restarts = {
-            name: part.restarts[restarts_before[name] :] for name, part in parts.items() if name != "web"
-        }
+        exits = {name: part.exits[exits_before[name] :] for name, part in parts.items() if name != "web"}
+        same_worker = stack.worker.pid == worker_pid and stack.worker.running()
+        # The same worker process lost the broker, connected again and took tasks after that (among them the
+        # recompute asked for during the outage, which can only have run after Redis was back).
+        worker_log = logs["worker"]
+        lost_at = worker_log.find("Connection to broker lost")
+        reconnected_at = worker_log.find("Connected to redis", lost_at) if lost_at >= 0 else -1
+        tasks_after_reconnect = worker_log.count("] received", reconnected_at) if reconnected_at >= 0 else 0
         checked = reconcile(traffic.ledger)
         all_5xx = sum(
             n for w in windows.values() for code, n in w["statuses"].items() if code.startswith("5")
@@ -276,11 +308,21 @@ class Drills:
             and broker_left == (0, 0)
             and seen.get("login_during") == "signed in"
             and not _unreconciled(checked)
+            and same_worker
+            and not any(exits.values())
+            and reconnected_at >= 0
+            and tasks_after_reconnect > 0
         )
         say(
             f"   5xx {all_5xx}, no answer {no_answer}; recompute asked during the outage: {status}, then "
             f"{final_state}; tasks kept in the outbox {kept}, sent later {sent}, left {left}; "
             f"broker backlog {broker_left}"
+        )
+        say(
+            f"   worker {worker_pid}: held (unacknowledged, queued) {seen.get('held_at_stop')} at the stop; "
+            f"{'same process' if same_worker else 'NOT the same process'}, "
+            f"{'reconnected' if reconnected_at >= 0 else 'did not reconnect'}, {tasks_after_reconnect} tasks "
+            f"received after reconnecting; exits {exits}"
         )
         return {
             "ok": ok,
@@ -299,7 +341,15 @@ class Drills:
             "broker_unacknowledged_and_queued_left": list(broker_left),
             "outbox_drained": bool(drained),
             "server_tracebacks": server_errors,
-            "restarted_by_supervisor": restarts,
+            "worker": {
+                "pid": worker_pid,
+                "same_process_after": same_worker,
+                "held_at_stop_unacknowledged_queued": list(seen.get("held_at_stop", ())),
+                "kept_over_restart_unacknowledged_queued": list(seen.get("held_after_start", ())),
+                "reconnected": reconnected_at >= 0,
+                "tasks_received_after_reconnecting": tasks_after_reconnect,
+            },
+            "exited_on_their_own": exits,
             "reconciliation": checked,
             "failures": traffic.failures[:10],
             "recompute_finished": bool(final),
@@ -310,16 +360,42 @@ class Drills:
         stack, say = self.stack, self.say
         token = staff_token(vendor_slug)
         pids = {"gunicorn": stack.web.pid, "worker": stack.worker.pid}
+        probes: dict = {}
+
+        def during():  # a page and the API while the database is away: 503 with Retry-After
+            probes["page"] = probe(self.port, "/accounts/login/", {"Accept-Language": "en"})
+            probes["api"] = probe(self.port, "/api/v1/me/", {"Authorization": f"Token {token}"})
 
         say(f"== 3. PostgreSQL stopped at {down_at:.0f} s and started at {up_at:.0f} s of {seconds:.0f} s")
         traffic = run_traffic(
             self.port,
             self.reps,
             seconds,
-            events=[(down_at, lambda: stack.pg.stop("fast")), (up_at, stack.pg.start)],
+            events=[
+                (down_at, lambda: stack.pg.stop("fast")),
+                (down_at + 1.5, during),
+                (up_at, stack.pg.start),
+            ],
             seed=13,
         )
         windows = self._windows(traffic, down_at, up_at)
+        # Every answer is the expected one, or a 503 while the database is away; a 500 is an error anywhere.
+        responses_500 = sum(w["statuses"].get("500", 0) for w in windows.values())
+        answered_503 = windows["outage"]["statuses"].get("503", 0)
+        unexpected = {
+            name: {
+                code: n
+                for code, n in w["statuses"].items()
+                if code not in ("200", "201") and not (name == "outage" and code == "503")
+            }
+            for name, w in windows.items()
+        }
+        unexpected_count = sum(n for codes in unexpected.values() for n in codes.values())
+        probes_ok = (
+            all(answer.get("status") == 503 and answer.get("retry_after") for answer in probes.values())
+            and probes.get("api", {}).get("detail")
+            and probes.get("page", {}).get("content_type") == "text/html"
+        )
         status, body = api(self.port, "POST", f"/api/v1/vendors/{vendor_slug}/kpis/recompute/", token)
         task_id = body.get("task_id")
         done = wait_for(lambda: task_id and run_state(task_id)[0] in ("SUCCESS", "FAILURE"), 60, step=0.5)
@@ -330,14 +406,19 @@ class Drills:
         after = windows["after"]
         ok = bool(after["errors"] == 0 and same and alive and final_state == "SUCCESS" and done)
         ok = ok and not _unreconciled(checked)
+        ok = ok and responses_500 == 0 and unexpected_count == 0 and answered_503 > 0 and bool(probes_ok)
         say(
-            f"   during the outage {windows['outage']['errors']} of {windows['outage']['requests']} requests failed; "
-            f"after it {after['errors']} of {after['requests']}; same processes {same}; recompute afterwards "
-            f"{final_state}"
+            f"   during the outage {answered_503} of {windows['outage']['requests']} requests answered 503; 500s "
+            f"{responses_500}, other unexpected answers {unexpected_count}; after it {after['errors']} of "
+            f"{after['requests']} failed; same processes {same}; recompute afterwards {final_state}"
         )
         return {
             "ok": ok,
             "windows": windows,
+            "responses_500": responses_500,
+            "responses_503_during_outage": answered_503,
+            "unexpected_responses": unexpected,
+            "probes_during_outage": probes,
             "same_processes": same,
             "processes_alive": alive,
             "recompute_after_restart": {"status": status, "final_state": final_state},

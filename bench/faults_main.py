@@ -39,7 +39,11 @@ def main(argv: list[str] | None = None) -> int:
             web_port=args.web_port,
             web_workers=args.web_workers,
             bulk_deals=BULK_DEALS,
-            redis_appendonly=True,  # as docker-compose's Redis: what the broker held survives its restart
+            # An append-only file, as docker-compose's Redis keeps. What the broker held at the stop survives the
+            # restart: queued tasks, and those the worker had received but not acknowledged (KPI recomputes waiting
+            # out their countdown). They are delivered again after the visibility timeout, and the Redis drill
+            # checks that the broker ends with none left. Without it they would be lost with the restart.
+            redis_appendonly=True,
             extra_env=extra,
         ) as stack:
             reps = reps_for(stack, args.reps)
@@ -113,13 +117,31 @@ def report(results: dict) -> None:
                 f"left {drill['outbox_left']}; broker holds (unacknowledged, queued) "
                 f"{tuple(drill['broker_unacknowledged_and_queued_left'])} at the end"
             )
-            for name, events in drill["restarted_by_supervisor"].items():
+            worker = drill["worker"]
+            print(
+                f"   worker {worker['pid']} held (unacknowledged, queued) "
+                f"{tuple(worker['held_at_stop_unacknowledged_queued'])} at the stop, "
+                f"{tuple(worker['kept_over_restart_unacknowledged_queued'])} kept over the restart; same process "
+                f"after: {worker['same_process_after']}; reconnected: {worker['reconnected']}; "
+                f"{worker['tasks_received_after_reconnecting']} tasks received after reconnecting"
+            )
+            for name, events in drill["exited_on_their_own"].items():
                 for event in events:
                     print(
-                        f"   {name} exited ({event['exit_code']}) and was started again: {event['last_error'][:160]}"
+                        f"   {name} {event['pid']} exited ({event['exit_code']}): {event['last_error'][:160]}"
                     )
         else:
             after = drill["recompute_after_restart"]
+            print(
+                f"   during the outage {drill['responses_503_during_outage']} answers were 503; 500s in all: "
+                f"{drill['responses_500']}; other unexpected answers: "
+                f"{ {name: codes for name, codes in drill['unexpected_responses'].items() if codes} }"
+            )
+            for name, answer in drill["probes_during_outage"].items():
+                print(
+                    f"   {name} during the outage: {answer.get('status')}, Retry-After {answer.get('retry_after')}, "
+                    f"{answer.get('content_type')}{', ' + repr(answer['detail']) if answer.get('detail') else ''}"
+                )
             print(
                 f"   same gunicorn and worker processes: {drill['same_processes']}; recompute after the restart: "
                 f"{after['status']}, {after['final_state']}"

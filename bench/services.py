@@ -1,9 +1,11 @@
 """A private, throw-away production stack on 127.0.0.1 for ``make load`` and ``make faults``.
 
-PostgreSQL (its own cluster made by ``initdb`` in a temporary directory), Redis (no persistence), gunicorn with
-DEBUG off and a Celery worker and beat, each on its own port and process group, so that the machine's shared
-PostgreSQL (5432) and Redis (6379) are never touched. :meth:`Stack.close` stops everything and removes the
-directory. Each part can be stopped, killed and started again by the fault drills.
+PostgreSQL (its own cluster made by ``initdb`` in a temporary directory), Redis (no persistence unless asked for:
+the fault drills keep an append-only file, as docker-compose's Redis does), gunicorn with DEBUG off and a Celery
+worker and beat, each on its own port and process group, so that the machine's shared PostgreSQL (5432) and Redis
+(6379) are never touched. :meth:`Stack.close` stops everything and removes the directory. Each part can be
+stopped, killed and started again by the fault drills; a worker or beat that exits on its own is noted, not
+started again.
 """
 
 import contextlib
@@ -111,8 +113,8 @@ class Process:
     def __init__(self, name: str, command: list[str], env: dict[str, str], log: Path):
         self.name, self.command, self.env, self.log = name, command, env, log
         self.process: subprocess.Popen | None = None
-        self.wanted = False  # a supervisor starts it again if it exits on its own
-        self.restarts: list[dict] = []
+        self.wanted = False  # started and not stopped by us: an exit is the process's own
+        self.exits: list[dict] = []  # exits on its own, seen by Stack's watcher (nothing starts it again)
 
     def start(self) -> None:
         self.wanted = True
@@ -173,7 +175,7 @@ class Stack:
         self.redis_port, self.web_port = redis_port, web_port
         self.say = say
         self.bulk_deals = bulk_deals
-        self._supervising = False
+        self._watching = False
         self.env = self._environment(extra_env or {})
         logs = self.directory
         celery = str(BIN / "celery")
@@ -276,30 +278,36 @@ class Stack:
         self.worker.start()
         self.beat.start()
         self.wait_for_worker()
-        self._supervising = True
-        threading.Thread(target=self._supervise, daemon=True).start()
+        self._watching = True
+        threading.Thread(target=self._watch, daemon=True).start()
 
-    def _supervise(self) -> None:
-        """Start the worker or beat again when it exits on its own, as compose's ``restart: unless-stopped``."""
-        while self._supervising:
+    def _watch(self) -> None:
+        """Note when the worker or beat exits on its own. Nothing starts it again (compose's ``restart:
+        unless-stopped`` would, and hide the crash): the fault drills expect the same processes to ride out
+        an outage of Redis or PostgreSQL."""
+        while self._watching:
             for part in (self.worker, self.beat):
                 if part.wanted and part.process is not None and part.process.poll() is not None:
+                    part.wanted = False
                     lines = [
                         line
                         for line in self.tail(part, 80).splitlines()
                         if "Error" in line or "error" in line
                     ]
-                    part.restarts.append(
-                        {"exit_code": part.process.returncode, "last_error": lines[-1][:300] if lines else ""}
+                    part.exits.append(
+                        {
+                            "pid": part.process.pid,
+                            "exit_code": part.process.returncode,
+                            "last_error": lines[-1][:300] if lines else "",
+                        }
                     )
                     self.say(
-                        f"   supervisor: {part.name} exited ({part.process.returncode}); starting it again"
+                        f"   {part.name} {part.process.pid} exited on its own ({part.process.returncode})"
                     )
-                    part.start()
             time.sleep(0.5)
 
     def close(self) -> None:
-        self._supervising = False
+        self._watching = False
         for part in (self.beat, self.worker, self.web, self.redis):
             with contextlib.suppress(OSError):
                 part.stop()
