@@ -50,7 +50,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         role = rls.tenant_role()
         if not role:
             return False
-        with self.connection.cursor() as cursor:
+        with self.wrap_database_errors, self.connection.cursor() as cursor:
             cursor.execute(READY_SQL, [PROBE_TABLE, PROBE_TABLE, role])
             row = cursor.fetchone()
         return bool(row and row[0])
@@ -62,7 +62,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 self._rls_ready = self._rls_check_ready()
             if self._rls_ready:
                 role, vendor = wanted
-                with self.connection.cursor() as cursor:
+                # Wrapped like Django's own queries: a lost connection is Django's OperationalError (a 503,
+                # prm.unavailable) and marks the connection for closing, not a bare psycopg2 error.
+                with self.wrap_database_errors, self.connection.cursor() as cursor:
                     cursor.execute(SYNC_SQL, [role, rls.SETTING, vendor])
             self._rls_state = wanted
         return execute(sql, params, many, context)

@@ -8,7 +8,7 @@ import sqlite3
 from unittest import mock
 
 import pytest
-from django.db import IntegrityError, InterfaceError, OperationalError, ProgrammingError
+from django.db import IntegrityError, InterfaceError, OperationalError, ProgrammingError, connection
 from django.test import Client, override_settings
 from django.urls import path
 from django_scopes import scopes_disabled
@@ -115,6 +115,34 @@ def test_a_query_error_of_the_api_stays_a_500_without_retry_after(http, db):
 
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the tenant role is set on PostgreSQL only")
+def test_a_connection_lost_while_setting_the_tenant_role_is_a_503(http, world):
+    """The role and vendor statement of prm.pg goes around Django's cursor: its errors must be Django's too."""
+    import psycopg2
+
+    connection.ensure_connection()
+    alive = connection.connection
+    # Django's cursor for the request's first statement opens; the connection is lost before the role is set.
+    dead = mock.Mock(name="connection lost")
+    dead.cursor.side_effect = [
+        alive.cursor(),
+        psycopg2.OperationalError("server closed the connection unexpectedly"),
+    ]
+    with (
+        mock.patch.object(connection, "_rls_ready", True),
+        mock.patch.object(
+            connection, "_rls_state", ("another", "state")
+        ),  # the next query sets the role first
+        mock.patch.object(connection, "connection", dead),
+        mock.patch.object(connection, "close"),  # the test's transaction lives on the real connection
+    ):
+        response = http.get("/api/v1/me/", headers={"authorization": "Token some-token"})
+    connection.connection = alive
+
+    assert_unavailable_json(response)
 
 
 def _from_driver(error_class, driver_error):
