@@ -126,10 +126,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # A logged-in session ends after this long without a request, and this long after the login in any case
-# (prm.session_timeouts). The session store forgets sessions after the absolute timeout too.
+# (prm.session_timeouts). The cookie and the store keep a session an hour longer, so that the request after the
+# timeout still finds it and the login page can say why the user has to sign in again; then the store forgets it.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", default=2 * 60 * 60, minimum=60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60, minimum=60)
-SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT + 60 * 60
 
 AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [

@@ -110,3 +110,11 @@ def test_last_activity_is_written_at_most_once_a_minute(world):
         client.get(dashboard(world))
     record.refresh_from_db()
     assert record.last_seen_at == moment
+
+
+def test_the_session_cookie_outlives_the_absolute_timeout_so_the_login_page_can_say_why():
+    # Were the cookie to expire with the timeout, the browser would drop it first and the user would land on
+    # the login page with no word of why.
+    from django.conf import settings
+
+    assert settings.SESSION_COOKIE_AGE > settings.SESSION_ABSOLUTE_TIMEOUT
