@@ -6,14 +6,12 @@ private services (never the shared 5432/6379) that are removed at the end. What 
 ``bench/results/faults.json`` and is printed as a short report.
 """
 
-import json
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.faults import Drills
-from bench.load_main import DEMO_PASSWORD, arguments, reps_for
+from bench.load_main import DEMO_PASSWORD, arguments, reps_for, save_results
 from bench.services import Stack, StackFailed
 from bench.traffic import sign_in
 
@@ -64,10 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     except StackFailed as failed:
         print(f"\nmake faults: FAILED - {failed}", file=sys.stderr)
         return 1
-    results["total_s"] = round(time.monotonic() - started, 1)
-    results["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    save_results(results, RESULTS, started)
     report(results)
     print(f"\nWritten to {RESULTS.relative_to(ROOT)} ({results['total_s']:.0f} s in all).")
     ok = all(results[name]["ok"] for name in ("kpi_sigkill", "redis_outage", "postgres_restart"))

@@ -22,6 +22,16 @@ from bench.traffic import Rep, reconcile, run_traffic, sign_in, summary
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "load.json"
+
+
+def save_results(results: dict, path: Path, started: float) -> None:
+    """Stamp ``results`` with the run's length and time, and write them as JSON to ``path``."""
+    results["total_s"] = round(time.monotonic() - started, 1)
+    results["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+
+
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105  (seed_demo's printed password)
 
 
@@ -105,10 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     except StackFailed as failed:
         print(f"\nmake load: FAILED - {failed}", file=sys.stderr)
         return 1
-    results["total_s"] = round(time.monotonic() - started, 1)
-    results["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    save_results(results, RESULTS, started)
     print_table(results)
     print(f"\nWritten to {RESULTS.relative_to(ROOT)} ({results['total_s']:.0f} s in all).")
     ok = results["total"]["errors"] == 0 and not _unreconciled(checked)
