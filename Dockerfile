@@ -10,9 +10,9 @@ RUN groupadd --system prm && useradd --system --gid prm --home-dir /app --shell 
 
 WORKDIR /app
 
-# Dependencies first (pyproject.toml declares no packages of its own), so code changes reuse this layer.
-COPY pyproject.toml README.md ./
-RUN pip install . && rm -rf build *.egg-info
+# Dependencies first, exactly as locked (every version pinned with its hashes), so code changes reuse this layer.
+COPY requirements/main.txt requirements/main.txt
+RUN pip install --require-hashes -r requirements/main.txt
 
 # The code stays owned by root: the app user writes only var/ and staticfiles/.
 COPY . .

@@ -6,30 +6,46 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SITE_URL ?= http://$(HOST):$(PORT)
+# The demo (make run, make manage): development settings, SQLite in var/ and in-process tasks.
+DEMO_ENV := DEBUG=true SITE_URL=$(SITE_URL)
 
-.PHONY: install run test lint format bench vendor messages browser clean fuzz load faults
+.PHONY: install run test lint format bench vendor messages browser clean fuzz load faults lock upgrade-check manage
+
+# The lock files pin every dependency, direct and transitive, with hashes (make lock writes them): make, CI and
+# the Dockerfile install exactly these versions and nothing pip would pick on its own.
+LOCK_MAIN := requirements/main.txt
+LOCK_TEST := requirements/test.txt
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --require-hashes
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet \
+	--custom-compile-command "make lock"
 
 $(BIN)/python:
-	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { echo "Python's venv module is missing: on Debian or Ubuntu, sudo apt-get install python3-venv" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet .
+$(STAMP): $(LOCK_MAIN) | $(BIN)/python
+	$(PIP_INSTALL) -r $(LOCK_MAIN)
 	@touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet ".[test]"
+$(TEST_STAMP): $(LOCK_TEST) | $(BIN)/python
+	$(PIP_INSTALL) -r $(LOCK_TEST)
 	@touch $(STAMP) $@
 
 ## Create .venv and install the project with its test tools.
 install: $(TEST_STAMP)
 
-## Serve the demo on http://$(HOST):$(PORT) with SQLite and in-process tasks.
+## Serve the demo on http://$(HOST):$(PORT) with SQLite and in-process tasks. Links in mail and on the console
+## (invitations, password resets) use SITE_URL, which follows HOST and PORT unless set.
 run: $(STAMP)
-	DEBUG=true $(BIN)/python manage.py migrate --no-input
-	DEBUG=true SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py seed_demo
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## One manage.py command against the demo database: make manage ARGS="create_vendor acme --name Acme ..."
+manage: $(STAMP)
+	$(DEMO_ENV) $(BIN)/python manage.py $(ARGS)
 
 ## Run the whole suite. Set DATABASE_URL and REDIS_URL to run on PostgreSQL with a real Celery worker.
 ## Any failure fails the target, and so does collecting no tests at all (pytest exit code 5).
@@ -44,6 +60,18 @@ browser:
 	@test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk; \
 	  else echo "Browser tests need /usr/bin/chromium: sudo apt-get install -y chromium fonts-noto-cjk" >&2; exit 1; fi; }
+
+## Re-resolve the lock files within pyproject.toml's ranges, keeping every pin that still fits.
+## UPGRADE=1 takes the newest allowed version of everything; UPGRADE=django upgrades one package (and what it needs).
+lock: $(TEST_STAMP)
+	$(UV_COMPILE) --extra test $(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE))) -o $(LOCK_TEST)
+	$(UV_COMPILE) --constraint $(LOCK_TEST) -o $(LOCK_MAIN)
+	@echo "make lock: wrote $(LOCK_TEST) and $(LOCK_MAIN); run make test, then commit them"
+
+## Build a scratch environment from the newest versions pyproject.toml allows, print what differs from the lock
+## and run the whole suite in it (var/upgrade-check/); the lock and .venv stay as they are.
+upgrade-check: $(TEST_STAMP)
+	$(BIN)/python scripts/upgrade_check.py $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
