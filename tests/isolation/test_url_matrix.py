@@ -4,13 +4,18 @@ Another tenant's objects answer 404, a role without permission 403, anonymous us
 A URL pattern that no table covers fails ``test_every_url_is_in_the_table``.
 """
 
+import copy
 import importlib
 import pkgutil
 from pathlib import Path
 
 import pytest
+from django.db import transaction
+from django.template.backends.django import Template as DjangoTemplate
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.conftest import build_world
+from tests.isolation import deal_world
 from tests.isolation.cases import ADMIN_LOGIN, LOGIN, OK, ROLES, Case
 
 
@@ -62,6 +67,38 @@ def _request(client, case: Case, world):
     return method(path, data)
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """One world for the whole matrix, in a transaction that is rolled back after it: each case runs in a
+    savepoint inside it (pytest-django's ``db``), so it still starts from exactly this world."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = build_world()
+        for deal in (
+            deal_world.alpha_deal,
+            deal_world.alpha_draft,
+            deal_world.beta_deal,
+            deal_world.rival_deal,
+        ):
+            deal(world)  # the deals most cases ask for, made once
+        yield world
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(shared_world, db):
+    """A fresh copy per case: what a case builds on demand is rolled back with the case's savepoint, and what it
+    changes in memory (a deal's version) must not be seen by the next case either."""
+    return copy.deepcopy(shared_world)
+
+
+@pytest.fixture
+def _no_templates(monkeypatch):
+    """Only the status and the redirect matter here, so pages are not rendered (as pretix's permission tests do):
+    that halves the matrix's time. Rendering every page is for the page tests and ``tests/badinput``."""
+    monkeypatch.setattr(DjangoTemplate, "render", lambda self, context=None, request=None: "")
+
+
+@pytest.mark.usefixtures("_no_templates")
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_url_matrix(case: Case, role: str, world, client_for):
