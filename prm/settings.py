@@ -1,6 +1,7 @@
 """Settings for the Partner-MEDDIC PRM. Everything that differs between machines comes from the environment."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -18,9 +19,11 @@ if SECRET_KEY is None:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-3c9f1e7a5b2d4c6e8f0a"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 # Absolute links in emails and API answers (invitation links).
 SITE_URL = (env_str("SITE_URL", default="http://127.0.0.1:8000") or "").rstrip("/")
+# In development the host of SITE_URL is allowed too, so `make run HOST=… PORT=…` answers on the address it prints.
+_DEBUG_HOSTS = list(dict.fromkeys(["127.0.0.1", "localhost", urlsplit(SITE_URL).hostname or "127.0.0.1"]))
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=_DEBUG_HOSTS if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -103,6 +106,16 @@ DATABASES = {"default": env_database("DATABASE_URL", default=f"sqlite:///{VAR_DI
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default takes concurrent writers: in WAL mode readers go on while one connection writes,
+    # IMMEDIATE takes the write lock when a transaction begins (a writer that first read and then wants to write
+    # would otherwise fail at once instead of waiting), and a writer waits up to SQLITE_BUSY_TIMEOUT seconds for
+    # its turn. Only a wait longer than that is a "database is locked", answered 503 (prm.unavailable).
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", default=20, minimum=1),
+    }
 # On PostgreSQL, row-level security keeps vendors apart in the database too (prm.rls): queries inside a vendor
 # scope run as this role, limited to that vendor's rows. DATABASE_RLS=false turns this second line of defence off.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
