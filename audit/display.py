@@ -52,6 +52,7 @@ DENIED_LABELS = {
     "path": gettext_lazy("Address"),
     "status": gettext_lazy("HTTP status"),
     "role": gettext_lazy("Role"),
+    "window_minutes": gettext_lazy("Further refusals"),
 }
 
 
@@ -86,6 +87,8 @@ class AuditRow:
 def _denied_change(key: str, value) -> history.Change:
     if key == "role":
         shown = str(Role(value).label) if value in Role.values else (value or _("none (not a member)"))
+    elif key == "window_minutes":
+        shown = _("only in the security log for the next %(minutes)s minutes") % {"minutes": value}
     else:
         shown = str(value)
     return history.Change(

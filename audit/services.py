@@ -1,9 +1,11 @@
 """Writing and reading the audit history."""
 
 import logging
+import time
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -81,14 +83,24 @@ def deal_history(deal) -> QuerySet[AuditEntry]:
 security_log = logging.getLogger("prm.security")
 
 DENIED_STATUSES = (403, 404)
+# A member's refusals are kept in the vendor's trail once per window: the first one is written, the rest of the
+# window only counted in the security log, so a burst of refused requests is not a burst of writes.
+DENIED_WINDOW_SECONDS = 600
+
+
+def _denied_window_key(vendor, user) -> str:
+    window = int(time.time()) // DENIED_WINDOW_SECONDS
+    return f"authz-denied:{vendor.pk}:{user.pk}:{window}"
 
 
 def authz_denied_record(*, request, status: int, vendor) -> None:
-    """Keep a refused request of a signed-in user: in the log always, and in ``vendor``'s trail when the vendor
-    exists (``vendor`` None: an unknown vendor name in the URL, which has no trail).
+    """Keep a refused request of a signed-in user: always in the security log; in ``vendor``'s trail only when the
+    user is a member of that vendor, and then once per :data:`DENIED_WINDOW_SECONDS`.
 
-    Called after the response is made, outside the request's transaction, so the entry survives the rollback of
-    a refused request. Writing it never changes the answer: a failure is logged and the 403/404 stands.
+    Someone outside the vendor (or under an unknown vendor name, ``vendor`` None) never writes to its trail:
+    a vendor's history is its members' history, and a stranger's requests cost no write. Called after the
+    response is made, outside the request's transaction, so the entry survives the rollback of the refused
+    request. Writing it never changes the answer: a failure is logged and the 403/404 stands.
     """
     access = getattr(request, "access", None)
     role = access.role if access is not None else ""
@@ -98,8 +110,10 @@ def authz_denied_record(*, request, status: int, vendor) -> None:
         "status": status,
         "role": role,
     }
+    member = vendor is not None and access is not None
+    repeat = _denied_count(vendor, request.user) if member else 0
     security_log.warning(
-        "authorization denied: user=%s vendor=%s role=%s %s %s -> %s request_id=%s",
+        "authorization denied: user=%s vendor=%s role=%s %s %s -> %s request_id=%s%s",
         request.user.pk,
         vendor.slug if vendor is not None else "-",
         role or "-",
@@ -107,9 +121,11 @@ def authz_denied_record(*, request, status: int, vendor) -> None:
         details["path"],
         status,
         current_request_id() or "-",
+        f" (refusal {repeat} of this member in the window)" if repeat > 1 else "",
     )
-    if vendor is None:
+    if repeat != 1:
         return
+    details["window_minutes"] = DENIED_WINDOW_SECONDS // 60
     try:
         with transaction.atomic(), vendor_scope(vendor):
             audit_record(
@@ -117,3 +133,17 @@ def authz_denied_record(*, request, status: int, vendor) -> None:
             )
     except Exception:
         security_log.exception("could not record a denied request in the audit trail")
+
+
+def _denied_count(vendor, user) -> int:
+    """How many refusals of ``user`` in ``vendor`` this window has seen, this one included (1: the first).
+
+    A cache that is away counts every refusal as the first: the trail then keeps each one, as before windows.
+    """
+    key = _denied_window_key(vendor, user)
+    if cache.add(key, 1, timeout=DENIED_WINDOW_SECONDS):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        return 1 if cache.add(key, 1, timeout=DENIED_WINDOW_SECONDS) else 2

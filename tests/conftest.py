@@ -9,6 +9,8 @@ Fixtures run with scopes disabled; code under test enters scopes itself.
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 from django.utils import translation
 from django_scopes import scopes_disabled
@@ -124,6 +126,15 @@ def build_world() -> World:
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """The in-process cache of the SQLite run starts empty in every test: ids are reused there after each test's
+    rollback, so marks keyed by id (refusal windows, rate limits) would carry over. The Redis cache of the
+    PostgreSQL run is shared with the broker and is not flushed; ids are not reused there."""
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

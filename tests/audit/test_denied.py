@@ -4,6 +4,8 @@ vendor only in the log. Recording never changes the answer."""
 import logging
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.audit.conftest import entries
@@ -20,7 +22,13 @@ def test_a_partner_refused_a_page_is_recorded(world, client_for, caplog):
     [entry] = entries(world.acme, "authz.denied")
     assert entry.actor == world.partner_rep
     assert entry.request_id == "req-denied-0001"
-    assert entry.changes == {"method": "GET", "path": "/v/acme/audit/", "status": 403, "role": "partner_rep"}
+    assert entry.changes == {
+        "method": "GET",
+        "path": "/v/acme/audit/",
+        "status": 403,
+        "role": "partner_rep",
+        "window_minutes": 10,
+    }
     [record] = [r for r in caplog.records if r.name == "prm.security" and "denied" in r.getMessage()]
     assert "/v/acme/audit/" in record.getMessage()
     assert "req-denied-0001" in record.getMessage()
@@ -44,13 +52,42 @@ def test_another_partners_deal_is_recorded_as_a_404(world, client_for):
     assert entry.changes["role"] == "partner_rep"
 
 
-def test_a_non_member_is_recorded_in_the_vendor_it_tried(world, client_for):
-    response = client_for(world.rival_admin).get(reverse("deal_list", args=["acme"]))
+def test_a_non_member_is_only_logged_never_written_to_the_vendors_trail(world, client_for, caplog):
+    with caplog.at_level(logging.WARNING, logger="prm.security"):
+        response = client_for(world.rival_admin).get(reverse("deal_list", args=["acme"]))
     assert response.status_code == 404
-    [entry] = entries(world.acme, "authz.denied")
-    assert entry.actor == world.rival_admin
-    assert entry.changes["role"] == ""
+    assert entries(world.acme, "authz.denied") == []
     assert entries(world.rival, "authz.denied") == []
+    assert [r for r in caplog.records if r.name == "prm.security" and "/v/acme/deals/" in r.getMessage()]
+
+
+def test_a_members_repeated_refusals_are_one_entry_per_window(world, client_for, caplog):
+    client = client_for(world.partner_rep)
+    with caplog.at_level(logging.WARNING, logger="prm.security"):
+        for _ in range(5):
+            assert client.get(reverse("audit:list", args=["acme"])).status_code == 403
+    [entry] = entries(world.acme, "authz.denied")
+    assert entry.changes["window_minutes"] == 10
+    logged = [
+        r.getMessage() for r in caplog.records if r.name == "prm.security" and "denied" in r.getMessage()
+    ]
+    assert len(logged) == 5
+    assert "refusal 5 of this member in the window" in logged[-1]
+    # Another member of the same vendor has a window of their own.
+    client_for(world.beta_rep).get(reverse("audit:list", args=["acme"]))
+    assert len(entries(world.acme, "authz.denied")) == 2
+
+
+def test_a_refused_request_writes_nothing_else_when_the_window_is_open(world, client_for):
+    client = client_for(world.partner_rep)
+    client.get(reverse("audit:list", args=["acme"]))
+    # Warm: the session and the membership are read, nothing is written for the second refusal.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("audit:list", args=["acme"])).status_code == 403
+    writes = [
+        q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
 
 
 def test_an_unknown_vendor_is_only_logged(world, client_for, caplog):

@@ -165,6 +165,7 @@ def test_denied_requests_show_with_the_role(world, client_for):
         "Address": "/v/acme/audit/",
         "HTTP status": "403",
         "Role": "Partner rep",
+        "Further refusals": "only in the security log for the next 10 minutes",
     }
 
 
