@@ -114,8 +114,8 @@ vendor:
 
 ## Extract and compile the ja/en catalogs.
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l ja -l en --no-location --ignore=node_modules --ignore=.venv --ignore=static/vendor
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+	$(DEMO_ENV) $(BIN)/python manage.py makemessages -l ja -l en --no-location --ignore=node_modules --ignore=.venv --ignore=static/vendor
+	$(DEMO_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) var staticfiles
