@@ -11,13 +11,14 @@ from django.utils.translation import gettext_lazy
 
 from audit import display
 from partners.models import Membership
+from prm.form_fields import BoundedDateField
 
 
 class AuditFilterForm(forms.Form):
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     actor = forms.TypedChoiceField(label=gettext_lazy("Who"), coerce=int, required=False, empty_value=None)

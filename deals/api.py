@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -32,6 +31,7 @@ from partners import selectors as partner_selectors
 from partners.api import ERRORS_400, ERRORS_403, ERRORS_404
 from partners.models import PARTNER_ROLES, PartnerCompany
 from prm.api import Conflict, VendorAPIMixin
+from prm.parsers import JSONParser
 
 ERRORS_409 = OpenApiResponse(
     StaleVersionSerializer,

@@ -42,6 +42,7 @@ from prm.csv_import import (
 )
 from prm.csv_import import choice_lookup as shared_choice_lookup
 from prm.tenancy import Access
+from prm.validators import has_line_break
 
 # Japanese names of the elements, for header aliases such as 決裁者レベル or チャンピオンの確度.
 ELEMENT_NAMES_JA = {
@@ -343,7 +344,7 @@ class _Checker:
         values = csv_row.values
         for name in TEXT_FIELDS:
             text = unneutralise(values.get(name, ""))
-            if name in ONE_LINE_FIELDS and any(unicodedata.category(char) == "Cc" for char in text):
+            if name in ONE_LINE_FIELDS and has_line_break(text):
                 row.fail(name, _("%(column)s must be on one line.") % {"column": COLUMN_BY_KEY[name].label})
             if text:
                 row.fields[name] = text

@@ -20,6 +20,7 @@ from deals.validation import normalize_customer_name
 from partners.models import Membership, PartnerCompany, Role, User
 from partners.selectors import partners_visible
 from prm.tenancy import Access
+from prm.validators import FIRST_YEAR, LAST_YEAR, date_out_of_range
 
 # Sort keys of the list → the fields they order by; ``-key`` sorts descending. The primary key always breaks
 # ties, so paging never shows a deal twice or skips one.
@@ -111,6 +112,8 @@ class MonthField(forms.CharField):
         match = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
         if not match or not 1 <= int(match[2]) <= 12:
             raise forms.ValidationError(_("Enter a month as YYYY-MM."), code="invalid")
+        if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+            raise date_out_of_range()
         return date(int(match[1]), int(match[2]), 1)
 
 

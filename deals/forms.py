@@ -39,6 +39,8 @@ from meddic.models import (
     Level,
     MeddicElement,
 )
+from meddic.services import VENDOR_ASSERTIONS, vendor_assertion_refused
+from prm.form_fields import BoundedDateField
 from prm.tenancy import Access
 
 
@@ -52,7 +54,7 @@ class DateInput(forms.DateInput):
 class ChampionActivityForm(forms.Form):
     """One line of the champion log in the fixed format (DESIGN §4)."""
 
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = BoundedDateField(label=_("Date"), widget=DateInput())
     actor = forms.ChoiceField(label=_("Who acted"), choices=ActivityActor.choices)
     activity_type = forms.ChoiceField(label=_("Activity"), choices=[("", "—"), *ActivityType.choices])
     target = forms.ChoiceField(label=_("Towards"), choices=[("", "—"), *ActivityTarget.choices])
@@ -240,7 +242,17 @@ class ElementFieldsMixin:
                 max_length=200,
                 help_text=_("Competing products or vendors, separated by commas."),
             )
-        widget = forms.Select if name in SELECT_FIELDS else forms.RadioSelect
+        if name in SELECT_FIELDS:
+            widget = forms.Select()
+        else:
+            # A vendor assertion (the vendor met the economic buyer, verified the champion) is shown to partner
+            # users but cannot be chosen by them.
+            assertion = VENDOR_ASSERTIONS.get((code, name))
+            current = getattr(self.elements.get(code), name, None)
+            refused = assertion is not None and vendor_assertion_refused(
+                self.access, code, name, assertion, current
+            )
+            widget = RadioSelectSome(disabled_values=(assertion,) if refused else ())
         return forms.ChoiceField(
             label=label, choices=model_field.choices, widget=widget, initial=model_field.default
         )
@@ -302,7 +314,7 @@ class DealForm(ElementFieldsMixin, forms.Form):
         max_value=10**14,
         widget=YenInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    close_date = forms.DateField(
+    close_date = BoundedDateField(
         label=_("Close date"),
         widget=DateInput(),
         help_text=_("Expected date while open; the actual date once won or lost."),
@@ -347,11 +359,15 @@ class DealForm(ElementFieldsMixin, forms.Form):
         cleaned = super().clean()
         if cleaned.get("phase") != Phase.LOST and "loss_type" in cleaned:
             cleaned["loss_type"] = ""
-        for code in ElementCode.values:
-            name = element_field_name(code, "evidence")
-            locked = self.fields[name].widget.disabled_values
-            if cleaned.get(name) in locked:
+        for code, answer in element_answer_names():
+            name = element_field_name(code, answer)
+            locked = getattr(self.fields[name].widget, "disabled_values", ())
+            if cleaned.get(name) not in locked:
+                continue
+            if answer == "evidence":
                 self.add_error(name, _("Only the vendor can mark an element as verified."))
+            else:
+                self.add_error(name, _("Only the vendor can record what the vendor itself has checked."))
         return cleaned
 
     def answers(self) -> dict:

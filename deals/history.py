@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "deal.approve": gettext_lazy("Approved the registration"),
     "deal.reject": gettext_lazy("Rejected the registration"),
     "deal.return": gettext_lazy("Returned the registration for facts"),
+    "deal.reopen": gettext_lazy("The registration went back for approval"),
     "deal.protection_expire": gettext_lazy("Registration protection ended"),
     "conflict.resolve": gettext_lazy("Resolved a registration conflict"),
     "element.verify": gettext_lazy("Verified a MEDDIC element"),

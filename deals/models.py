@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from partners.models import PartnerCompany, Vendor
+from prm.validators import validate_date_in_range, validate_single_line
 
 
 class Phase(models.TextChoices):
@@ -87,7 +88,7 @@ class Deal(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="deals"
     )
-    customer_name = models.CharField(_("customer name"), max_length=200)
+    customer_name = models.CharField(_("customer name"), max_length=200, validators=[validate_single_line])
     # The normalised customer name (deals.normalize): the key of registration-conflict detection.
     customer_key = models.CharField(max_length=200, editable=False)
     customer_corporate_number = models.CharField(_("corporate number"), max_length=13, blank=True)
@@ -95,9 +96,9 @@ class Deal(models.Model):
     customer_size = models.CharField(
         _("company size"), max_length=16, choices=CustomerSize.choices, default=CustomerSize.UNKNOWN
     )
-    title = models.CharField(_("deal title"), max_length=200)
+    title = models.CharField(_("deal title"), max_length=200, validators=[validate_single_line])
     amount = models.PositiveBigIntegerField(_("amount"))
-    close_date = models.DateField(_("close date"))
+    close_date = models.DateField(_("close date"), validators=[validate_date_in_range])
     phase = models.CharField(_("phase"), max_length=32, choices=Phase.choices)
     loss_type = models.CharField(_("loss type"), max_length=32, choices=LossType.choices, blank=True)
     proposal_reason = models.TextField(_("proposal reason"))

@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from notifications.services import partner_admins, vendor_side
+from prm.validators import one_line
 
 
 def deal_url(deal) -> str:
@@ -29,7 +30,7 @@ def _send(recipients, subject_text, template: str, context: dict) -> None:
     if not recipients:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        subject = str(subject_text)
+        subject = one_line(str(subject_text))
         body = render_to_string(template, context)
     transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, changes_between
-from deals.models import ChampionActivity, Deal, Phase, PhaseChange, RegistrationStatus
+from deals.models import ChampionActivity, Deal, Phase, PhaseChange
 from deals.validation import (
     clean_proposal_reason,
     normalize_corporate_number,
@@ -223,14 +223,10 @@ def deal_update(
             changes=diff,
             deal_id=current.pk,
         )
-    if {"customer_name", "customer_corporate_number"} & set(diff) and current.registration_status in (
-        RegistrationStatus.SUBMITTED,
-        RegistrationStatus.APPROVED,
-    ):
-        # A registered deal renamed to another partner's customer is a conflict just as if it was submitted so.
-        from deals.workflow import conflicts_flag
+    if {"customer_name", "customer_corporate_number"} & set(diff):
+        from deals.workflow import registration_customer_changed
 
-        conflicts_flag(current)
+        registration_customer_changed(access=access, deal=current)
     meddic_services.score_refresh(deal=current)
     if KPI_FIELDS & set(diff):
         kpis_touch(current, before={before["close_date"]} if before["close_date"] else set())

@@ -51,6 +51,8 @@ class PartnerAdminMixin(VendorPageMixin):
 class DealImportView(PartnerAdminMixin, TemplateView):
     """Step 1 (GET): upload. Step 2 (GET ?upload=<id>): preview. Step 3 (POST upload_id): import."""
 
+    upload_max_bytes_setting = "DEAL_IMPORT_MAX_BYTES"  # the body may be this big (prm.body_limit)
+
     template_name = "deals/deal_import.html"
 
     def get_context_data(self, **kwargs):

@@ -51,6 +51,10 @@ TRANSITIONS = {
 }
 
 
+# Not a step anyone takes: an approved deal whose customer changed goes back for approval (DESIGN §17).
+REOPEN = Transition("reopen", gettext_lazy("Back to review"), (S.APPROVED,), S.SUBMITTED, False, False)
+
+
 def _may(access: Access, deal: Deal, transition: Transition) -> bool:
     return access.is_vendor_staff if transition.by_vendor else can_edit(access, deal)
 
@@ -97,8 +101,9 @@ def _move(*, access: Access, deal: Deal, transition: Transition, reason: str) ->
     if transition.action == "approve":
         deal.protected_until = today + timedelta(days=access.vendor.protection_days)
         deal.protection_expired = False
-    if transition.action == "reject":
+    if transition.action in ("reject", "reopen"):
         deal.protected_until = None
+        deal.protection_expired = False
     deal.save()
     RegistrationEvent.objects.create(
         vendor=access.vendor,
@@ -122,6 +127,7 @@ def _move(*, access: Access, deal: Deal, transition: Transition, reason: str) ->
     kpis_touch(deal)  # a draft does not count; every other registration status does
     if transition.action == "submit":
         _mark_first_registration(deal, today)
+    if transition.action in ("submit", "reopen"):
         notifications.deal_submitted(deal, conflicts_detect(deal))
     else:
         notifications.deal_decided(deal, transition.action, reason)
@@ -198,6 +204,24 @@ def conflicts_detect(deal: Deal) -> list[RegistrationConflict]:
             vendor=deal.vendor, deals=Deal.objects.filter(pk__in=[deal.pk, *(c.other_id for c in found)])
         )
     return found
+
+
+def registration_customer_changed(*, access: Access, deal: Deal) -> None:
+    """The customer of a registered deal changed (name or corporate number), inside the edit's transaction.
+
+    Protection covers the customer that was approved (DESIGN §17): an approved deal goes back to ``submitted``,
+    its protection suspended until it is approved again, and is checked for conflicts and announced to the
+    channel manager as a new registration. A submitted deal is checked for conflicts with its new customer.
+    """
+    if deal.registration_status == S.APPROVED:
+        _move(
+            access=access,
+            deal=deal,
+            transition=REOPEN,
+            reason=_("The customer changed after approval; the registration needs approving again."),
+        )
+    elif deal.registration_status == S.SUBMITTED:
+        conflicts_flag(deal)
 
 
 def conflicts_flag(deal: Deal) -> list[RegistrationConflict]:

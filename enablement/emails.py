@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from enablement.models import Delivery
+from prm.validators import one_line
 
 
 def content_url(delivery: Delivery) -> str:
@@ -35,7 +36,7 @@ def _message(delivery: Delivery, purpose: str) -> EmailMessage:
                 "title": delivery.content.title,
             }
         body = render_to_string(f"enablement/email/{purpose}.txt", context)
-    return EmailMessage(subject, body, None, [delivery.recipient.email])
+    return EmailMessage(one_line(subject), body, None, [delivery.recipient.email])
 
 
 def deliveries_email(delivery_ids: list[int], purpose: str) -> int:

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from partners.models import PartnerCompany, Tier, Vendor
+from prm.validators import validate_single_line
 
 
 class ContentKind(models.TextChoices):
@@ -54,7 +55,7 @@ def content_upload_to(content: "Content", filename: str) -> str:
 
 class Content(models.Model):
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     kind = models.CharField(_("kind"), max_length=8, choices=ContentKind.choices, default=ContentKind.TEXT)
     file = models.FileField(_("file"), upload_to=content_upload_to, max_length=200, blank=True)

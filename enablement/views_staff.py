@@ -80,6 +80,8 @@ class ContentExportView(VendorStaffMixin, View):
 class ContentFormView(VendorStaffMixin, TemplateView):
     """New content (no ``content_id``) or an edit. "Save draft" keeps it unpublished; "Publish" delivers it."""
 
+    upload_max_bytes_setting = "CONTENT_MAX_BYTES"  # the body may be this big (prm.body_limit)
+
     template_name = "enablement/content_form.html"
 
     def get_context_data(self, **kwargs):

@@ -28,10 +28,10 @@ from prm.api import VendorAPIMixin
 from prm.api_schema import AutoSchema
 from prm.tenancy import Access, membership_for
 
-# What partner users may group by, and which of those groups is theirs.
+# What partner users may group by, and which of those groups is theirs. Not the tier: its totals less their own
+# row would be another partner's figures (DESIGN §17); their scorecard page shows a safe benchmark instead.
 PARTNER_GROUPS = {
     GroupType.PARTNER: lambda access: access.partner.pk,
-    GroupType.TIER: lambda access: access.partner.tier,
 }
 
 
@@ -51,7 +51,7 @@ PARTNER_GROUPS = {
 class KpiListView(VendorAPIMixin, GenericAPIView):
     """KPI rows of one period, one row per group, from the newest snapshot of that period.
 
-    Partner users see their own company's row (``group_by=partner``) and their tier's (``group_by=tier``).
+    Partner users see their own company's row only (``group_by=partner``).
     """
 
     roles = ALL_ROLES
@@ -100,7 +100,9 @@ class KpiListView(VendorAPIMixin, GenericAPIView):
         group_keys = None
         if access.is_partner_role:
             if group_by not in PARTNER_GROUPS:
-                raise exceptions.PermissionDenied(_("Partner users see their own company's and tier's KPIs."))
+                raise exceptions.PermissionDenied(
+                    _("Partner users see their own company's KPIs; the tier benchmark is on the KPI page.")
+                )
             group_keys = (str(PARTNER_GROUPS[group_by](access)),)
         return granularity, period, group_by, group_keys
 

@@ -1,9 +1,10 @@
 """The KPI pages as CSV: the contract fields of each row (DESIGN §6), the factor indices and the weakest factor.
 
 Vendor staff get one row per partner matching the pickers (every page) after the vendor's average per partner;
-partner users get their company's row and their tier's average per partner. Averages divide counts and amounts
-by the number of partners; rates and unit prices are the group's own. Numbers are plain (no separators, rates
-0–1) so spreadsheets read them as numbers.
+partner users get their company's row and the average of the other partners of its tier, when at least
+``BENCHMARK_MIN_PARTNERS`` of them have data (knowledge.benchmark; otherwise the row is left out). Averages
+divide counts and amounts by the number of partners; rates and unit prices are the group's own. Numbers are
+plain (no separators, rates 0–1) so spreadsheets read them as numbers.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -137,7 +138,7 @@ def partner_export(access: Access, params) -> HttpResponse:
     if average.row is not None:
         rows.append(
             record(
-                _("Tier average per partner"),
+                _("Average of the other partners of the tier"),
                 average,
                 period,
                 zone,

@@ -9,12 +9,13 @@ from deals.models import Deal
 from knowledge.models import SupportType
 from knowledge.support import HOURS_MAX
 from partners.models import PartnerCompany, PartnerStatus
+from prm.form_fields import BoundedDateField
 
 
 class SupportForm(forms.Form):
     partner = forms.ModelChoiceField(queryset=None, label=_("Partner"))
     support_type = forms.ChoiceField(choices=SupportType.choices, label=_("Support"))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     hours = forms.DecimalField(
         label=_("Hours"),
         max_digits=4,
@@ -65,10 +66,10 @@ class SupportFilterForm(forms.Form):
     support_type = forms.ChoiceField(
         choices=[("", _("Every kind")), *SupportType.choices], required=False, label=_("Support")
     )
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = BoundedDateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(required=False, max_length=100, label=_("Search notes"))
 
     def __init__(self, *args, vendor, **kwargs):

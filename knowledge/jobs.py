@@ -8,7 +8,7 @@ queues another pass. Without a shared cache (the embedded default) the marks liv
 
 import logging
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -26,22 +26,43 @@ from knowledge.periods import GRANULARITIES, Period, add_months, period_from_key
 from partners.models import Role, Vendor
 from prm.clock import vendor_today
 from prm.outbox import enqueue
-from prm.tenancy import Access
+from prm.tenancy import Access, vendor_scope
 
 logger = logging.getLogger(__name__)
 
 RECOMPUTE_ROLES = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
 
 
+# A run still waiting after this long is taken as lost (its task never reached a worker), not joined.
+PENDING_JOINABLE = timedelta(hours=1)
+
+
 def recompute_request(*, access: Access) -> RecomputeRun:
-    """Vendor staff ask for the whole vendor's KPIs now; the task starts when the transaction commits."""
+    """Vendor staff ask for the whole vendor's KPIs now; the task starts when the transaction commits.
+
+    Requests coalesce: while a recompute of the vendor is waiting to start, asking again joins it (the same run
+    and task id) instead of queueing another, so a vendor has at most one recompute queued behind the running
+    one, however often anyone asks.
+    """
     from knowledge.tasks import recompute_kpis
 
     if access.role not in RECOMPUTE_ROLES:
         raise PermissionDenied(_("Only vendor staff can recompute KPIs."))
-    run = RecomputeRun.objects.create(
-        vendor=access.vendor, task_id=str(uuid.uuid4()), requested_by=access.user
-    )
+    with transaction.atomic(), vendor_scope(access.vendor):
+        # The vendor's row serialises two requests at the same moment: the second sees the first's run.
+        Vendor.objects.select_for_update().filter(pk=access.vendor.pk).first()
+        waiting = (
+            RecomputeRun.objects.filter(
+                state=RunState.PENDING, requested_at__gte=timezone.now() - PENDING_JOINABLE
+            )
+            .order_by("requested_at")
+            .first()
+        )
+        if waiting is not None:
+            return waiting
+        run = RecomputeRun.objects.create(
+            vendor=access.vendor, task_id=str(uuid.uuid4()), requested_by=access.user
+        )
 
     def send():
         # A broker that is away keeps the task in the outbox (the run waits, pending, and starts when it is sent);

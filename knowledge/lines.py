@@ -3,6 +3,7 @@ for the reader; and the snapshot reads the KPI pages share (one query each, what
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
@@ -94,6 +95,14 @@ class KpiLine:
     @property
     def lost(self) -> int:
         return self.row.lost if self.row else 0
+
+    @property
+    def won_per_partner(self) -> str:
+        return number(Decimal(self.won) / self.partners, 1) if self.row and self.partners else DASH
+
+    @property
+    def lost_per_partner(self) -> str:
+        return number(Decimal(self.lost) / self.partners, 1) if self.row and self.partners else DASH
 
     @property
     def win_rate(self) -> str:

@@ -1,18 +1,21 @@
-"""A partner company's KPI scorecard (DESIGN §6) for its own users: its row against its tier's average per partner,
-the same decomposition the vendor sees, its status distribution and its trend over the last periods.
+"""A partner company's KPI scorecard (DESIGN §6) for its own users: its row against the average of the other
+partners of its tier, the same decomposition the vendor sees, its status distribution and its trend.
 
-Partner users see their company's rows and two aggregates only: the tier's row and how many partners the tier has.
-Three queries whatever the number of partners or deals.
+Partner users see their company's rows and one aggregate only: the average of at least ``BENCHMARK_MIN_PARTNERS``
+other partners of the tier with data (``knowledge.benchmark``), hidden when there are fewer (DESIGN §17).
+A few queries whatever the number of partners or deals.
 """
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from knowledge import charts
+from knowledge.benchmark import peer_benchmarks
 from knowledge.decomposition import FACTORS, decompose, figures_of
 from knowledge.forms import kpi_query
 from knowledge.lines import HistoryPoint, KpiLine, group_rows, history_of, rows_by_period
 from knowledge.models import GroupType
-from partners.models import PartnerCompany, Tier
+from partners.models import Tier
 from prm.tenancy import Access
 
 
@@ -36,11 +39,9 @@ def partner_scorecard(access: Access, params) -> dict:
     query = kpi_query(vendor, params)
     keys, current = query.trend_keys, query.period.key
     own = rows_by_period(group_rows(vendor, query.granularity, keys, GroupType.PARTNER, keys=[partner.pk]))
-    tier_rows = rows_by_period(
-        group_rows(vendor, query.granularity, keys, GroupType.TIER, keys=[partner.tier])
-    )
-    tier_size = PartnerCompany.objects.filter(vendor=vendor, tier=partner.tier).count()
-    benchmarks = {key: figures_of(tier_rows.get(key), tier_size) for key in keys}
+    peers = peer_benchmarks(vendor, partner, query.granularity, keys)
+    benchmarks = {key: figures_of(peers[key].row, peers[key].partners) for key in keys}
+    benchmark = peers[current]
     base = benchmarks[current]
     tier_label = str(Tier(partner.tier).label) if partner.tier in Tier.values else partner.tier
 
@@ -58,29 +59,33 @@ def partner_scorecard(access: Access, params) -> dict:
     line.history = history_of(own, query.trend, benchmarks)
     average = KpiLine(
         key=partner.tier,
-        label=_("%(tier)s tier average per partner") % {"tier": tier_label},
-        row=tier_rows.get(current),
+        label=_("Average of the other partners in the %(tier)s tier") % {"tier": tier_label},
+        row=benchmark.row,
         figures=base,
         decomposition=decompose(base, base),
-        partners=tier_size,
+        partners=benchmark.partners,
         tier=partner.tier,
         tier_label=tier_label,
     )
     average.history = [
-        HistoryPoint(period, tier_rows.get(period.key), benchmarks.get(period.key), None)
+        HistoryPoint(period, peers[period.key].row, benchmarks.get(period.key), None)
         for period in query.trend
     ]
-    phases = charts.status_phases([line, average])
-    status_rows = [
-        (line.label, charts.status_counts(line, phases)),
-        (average.label, charts.status_counts(average, phases, divide_by=max(tier_size, 1))),
-    ]
+    shown = [line] if benchmark.hidden else [line, average]
+    phases = charts.status_phases(shown)
+    status_rows = [(line.label, charts.status_counts(line, phases))]
+    if not benchmark.hidden:
+        status_rows.append(
+            (average.label, charts.status_counts(average, phases, divide_by=max(benchmark.partners, 1)))
+        )
     return {
         "query": query,
         "partner": partner,
         "line": line,
         "average": average,
-        "tier_size": tier_size,
+        "benchmark_hidden": benchmark.hidden,
+        "benchmark_minimum": settings.BENCHMARK_MIN_PARTNERS,
+        "peers": benchmark.partners,
         "factor_rows": factor_rows(line, average),
         "factors": FACTORS,
         "trend": list(zip(line.history, average.history, strict=True)),

@@ -28,7 +28,9 @@ def latest_snapshots(
     rows = KpiSnapshot.objects.filter(
         vendor=vendor, granularity=granularity, group_type=group_type, period__in=periods
     ).filter(snapshot_date=Subquery(newest))
-    if group_keys is not None:
+    if isinstance(group_keys, QuerySet):  # a subquery of keys (as text)
+        rows = rows.filter(group_key__in=group_keys)
+    elif group_keys is not None:
         rows = rows.filter(group_key__in=[str(key) for key in group_keys])
     return rows.order_by("period", "group_name", "group_key")
 

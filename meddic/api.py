@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from deals import selectors as deal_selectors
@@ -22,6 +21,7 @@ from meddic.models import ElementCode, VerificationMethod
 from partners.api import ERRORS_400, ERRORS_403, ERRORS_404
 from partners.models import VENDOR_ROLES
 from prm.api import VendorAPIMixin
+from prm.parsers import JSONParser
 
 
 class WeightsSerializer(serializers.Serializer):

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
@@ -39,6 +38,7 @@ from partners.models import PARTNER_ROLES, VENDOR_ROLES
 from prm.api import Conflict, VendorAPIMixin
 from prm.api_filters import IdFilter, TrueFalseFilter
 from prm.clock import vendor_today
+from prm.parsers import JSONParser
 
 
 def info_requests_visible(access) -> QuerySet[InfoRequest]:

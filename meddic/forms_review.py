@@ -7,6 +7,7 @@ from deals.forms import DateInput, ElementFieldsMixin, apply_service_errors, com
 from meddic import reviews
 from meddic.help import ELEMENT_QUESTIONS, EVIDENCE_HELP, LEVEL_HELP
 from meddic.models import COMMON_FIELDS, ELEMENT_FIELDS, ReviewState
+from prm.form_fields import BoundedDateField
 
 
 class ReviewForm(forms.Form):
@@ -34,7 +35,7 @@ class AskForm(forms.Form):
         max_length=reviews.QUESTION_MAX,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
     )
-    due_date = forms.DateField(
+    due_date = BoundedDateField(
         label=_("Due date"), widget=DateInput(attrs={"class": "form-control form-control-sm"})
     )
 

@@ -20,6 +20,8 @@ from meddic.models import (
     COMMON_FIELDS,
     ELEMENT_FIELDS,
     MULTI_FIELDS,
+    BuyerAccess,
+    ChampionStatus,
     DealScore,
     ElementCode,
     ElementWeight,
@@ -110,11 +112,27 @@ def meddic_clean(payload) -> dict[str, dict]:
     return cleaned
 
 
+# Answers that say what the vendor itself did or checked (DESIGN §17): only vendor staff give them.
+VENDOR_ASSERTIONS = {
+    ("economic_buyer", "access"): BuyerAccess.VENDOR_MET,
+    ("champion", "status"): ChampionStatus.VERIFIED,
+}
+
+
+def vendor_assertion_refused(access: Access, code: str, name: str, value, current) -> bool:
+    """True when ``access`` may not set ``code.name`` to ``value``: a vendor assertion, newly made by a partner
+    user (keeping the value the vendor set is not making it)."""
+    return VENDOR_ASSERTIONS.get((code, name)) == value and value != current and not access.is_vendor_staff
+
+
 def elements_apply(*, access: Access, deal, changes: dict[str, dict]) -> bool:
     """Apply cleaned element changes (see :func:`meddic_clean`) and record each changed element.
 
-    Only vendor roles may set ``verified`` evidence (a partner doing so is refused, 403). A changed element
-    counts as confirmed now. Returns whether anything changed.
+    Trust rules (DESIGN §17): only vendor roles may set ``verified`` evidence or a vendor assertion
+    (:data:`VENDOR_ASSERTIONS`); a partner doing so is refused (403). When a partner user changes anything in a
+    verified element, the vendor no longer vouches for what is there: its evidence drops to ``reported``, the
+    verification is cleared, the history says why and the vendor side is told (``element.verification_lost``).
+    A changed element counts as confirmed now. Returns whether anything changed.
     """
     if not changes:
         return False
@@ -131,10 +149,16 @@ def elements_apply(*, access: Access, deal, changes: dict[str, dict]) -> bool:
         ):
             raise PermissionDenied(_("Only the vendor can mark an element as verified."))
         for name, value in answers.items():
+            if vendor_assertion_refused(access, code, name, value, before.get(name)):
+                raise PermissionDenied(_("Only the vendor can record what the vendor itself has checked."))
             setattr(element, name, value)
         diff = changes_between(before, element.as_dict())
         if not diff:
             continue
+        lost = before["evidence"] == Evidence.VERIFIED and not access.is_vendor_staff
+        if lost:
+            _verification_drop(element)
+            diff = changes_between(before, element.as_dict())
         element.last_confirmed_at = now
         element.save()
         audit_record(
@@ -144,9 +168,35 @@ def elements_apply(*, access: Access, deal, changes: dict[str, dict]) -> bool:
             subject=element,
             changes={f"{code}.{name}": values for name, values in diff.items()},
             deal_id=deal.pk,
+            reason=_("Changed by the partner after the vendor verified it: no longer verified.")
+            if lost
+            else "",
         )
+        if lost:
+            _verification_lost_notify(access, deal, code)
         changed_any = True
     return changed_any
+
+
+def _verification_drop(element: MeddicElement) -> None:
+    element.evidence = Evidence.REPORTED
+    element.verified_by = None
+    element.verified_at = None
+    element.verification_method = ""
+    element.verification_note = ""
+
+
+def _verification_lost_notify(access: Access, deal, code: str) -> None:
+    from notifications.services import notify, vendor_side
+
+    notify(
+        vendor=access.vendor,
+        recipients=vendor_side(deal.partner),
+        kind="element.verification_lost",
+        deal=deal,
+        actor=access.user,
+        params={"element": code},
+    )
 
 
 # --- Scores (DESIGN §5) ---------------------------------------------------------------------------------------

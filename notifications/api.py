@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from notifications import services
@@ -18,6 +17,7 @@ from notifications.serializers import MarkedSerializer, MarkReadSerializer, Noti
 from partners.api import ERRORS_400, ERRORS_404
 from prm.api import VendorAPIMixin
 from prm.api_filters import TrueFalseFilter
+from prm.parsers import JSONParser
 
 
 class NotificationFilter(django_filters.FilterSet):

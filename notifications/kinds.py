@@ -41,6 +41,11 @@ KINDS = {
     "element.verified": Kind(
         _("%(actor)s verified %(element)s on %(customer)s"), "bi-patch-check", _("Element verified")
     ),
+    "element.verification_lost": Kind(
+        _("%(actor)s changed %(element)s on %(customer)s after it was verified: no longer verified"),
+        "bi-patch-exclamation",
+        _("Verification lost"),
+    ),
 }
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from notifications.kinds import KINDS, detail, render
 from notifications.models import Notification
 from partners.models import Membership, Role
+from prm.validators import one_line
 
 
 def vendor_side(partner) -> list:
@@ -75,10 +76,11 @@ def _email(vendor, rows: list[Notification], deal) -> None:
         else reverse("notification_list", kwargs={"vendor_slug": vendor.slug})
     )
     with translation.override(settings.LANGUAGE_CODE):
-        subject = render(rows[0])
+        text = render(rows[0])
+        subject = one_line(text)
         body = render_to_string(
             "notifications/email.txt",
-            {"text": subject, "detail": detail(rows[0]), "url": url, "vendor": vendor},
+            {"text": text, "detail": detail(rows[0]), "url": url, "vendor": vendor},
         )
     recipients = sorted({row.recipient.email for row in rows if row.recipient.email})
     transaction.on_commit(lambda: send_mail(subject, body, None, recipients))

@@ -5,6 +5,13 @@ from partners.models import AuthEventKind
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """Failed logins count per account *and client address*: someone failing on purpose from elsewhere
+        cannot lock the owner out (the per-address limit still stops one address trying many accounts)."""
+        return (
+            f"{super()._get_login_attempts_cache_key(request, **credentials)}:{self.get_client_ip(request)}"
+        )
+
     def is_open_for_signup(self, request):
         # People join a vendor by invitation only; platform staff create vendors.
         return False

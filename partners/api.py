@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -36,6 +35,7 @@ from partners.serializers import (
 )
 from prm.api import MfaRequired, VendorAPIMixin
 from prm.api_schema import AutoSchema
+from prm.parsers import JSONParser
 from prm.tenancy import Access, memberships_of
 
 RATE_LIMITED = "too_many_login_attempts"
@@ -127,8 +127,11 @@ class TokenView(APIView):
             _verify_second_factor(user, data.get("otp", ""))
         elif _must_set_up_mfa(user):
             raise MfaRequired
-        token = services.api_token_issue(user=user)
-        return Response(TokenSerializer({"token": token}).data, status=status.HTTP_201_CREATED)
+        token, key = services.api_token_create(user=user)
+        return Response(
+            TokenSerializer({"token": key, "expires_at": token.expires_at}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 # --- Me ------------------------------------------------------------------------------------------------------

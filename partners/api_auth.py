@@ -1,6 +1,7 @@
 """``Authorization: Token <key>`` against hashed personal API tokens."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
 from partners.models import ApiToken, token_digest
@@ -14,6 +15,8 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid token.")
         now = timezone.now()
+        if token.expires_at <= now:
+            raise exceptions.AuthenticationFailed(_("This token has expired. Create a new one."))
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token

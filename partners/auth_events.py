@@ -152,7 +152,9 @@ def on_password_reset(sender, request, user, **kwargs):
 
 
 def on_authenticator_added(sender, request, user, authenticator, **kwargs):
-    auth_event_record(AuthEventKind.MFA_ENABLED, user=user, request=request, type=authenticator.type)
+    """A new second factor: what was handed out before it (API tokens, other sessions) ends (DESIGN §11)."""
+    ended = user_sessions.sessions_end_others(request, user)
+    auth_event_record(AuthEventKind.MFA_ENABLED, user=user, request=request, type=authenticator.type, **ended)
 
 
 def on_authenticator_removed(sender, request, user, authenticator, **kwargs):

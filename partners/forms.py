@@ -13,6 +13,7 @@ from partners.models import (
     Vendor,
 )
 from partners.selectors import channel_manager_choices
+from prm.validators import validate_single_line
 
 
 class ChannelManagerField(SafeModelChoiceField):
@@ -78,7 +79,7 @@ class StaffInvitationForm(InvitationForm):
 
 
 class AcceptInvitationForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=150)
+    name = forms.CharField(label=_("Your name"), max_length=150, validators=[validate_single_line])
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(render_value=True), strip=False
     )

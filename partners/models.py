@@ -5,6 +5,7 @@ import secrets
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +13,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
+
+from prm.validators import validate_single_line
 
 
 def new_security_stamp() -> str:
@@ -39,13 +42,21 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def create_superuser(self, email, password=None, **extra):
+        """Platform staff (``manage.py createsuperuser``): their address counts as verified, so they can sign in
+        through the product's login; the platform admin then asks them to set up a second factor."""
+        from allauth.account.models import EmailAddress
+
         extra.update(is_staff=True, is_superuser=True)
-        return self._create_user(email, password, **extra)
+        user = self._create_user(email, password, **extra)
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        return user
 
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
-    name = models.CharField(_("name"), max_length=150, blank=True)
+    name = models.CharField(_("name"), max_length=150, blank=True, validators=[validate_single_line])
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("platform staff"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -85,9 +96,11 @@ class Vendor(models.Model):
     """The tenant: a company running a partner programme."""
 
     slug = models.SlugField(_("URL name"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Tokyo")
-    fiscal_year_start_month = models.PositiveSmallIntegerField(_("fiscal year starts in month"), default=4)
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("fiscal year starts in month"), default=4, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
     currency = models.CharField(_("currency"), max_length=3, default="JPY")
     require_mfa_for_admins = models.BooleanField(
         _("require two-factor authentication for vendor admins"), default=True
@@ -133,7 +146,7 @@ class PartnerStatus(models.TextChoices):
 
 class PartnerCompany(models.Model):
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="partners")
-    name = models.CharField(_("company name"), max_length=200)
+    name = models.CharField(_("company name"), max_length=200, validators=[validate_single_line])
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.REGISTERED)
     status = models.CharField(
         _("status"), max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.INVITED
@@ -202,6 +215,8 @@ class Membership(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # Set when a vendor admin deactivated the membership: then only a vendor admin may reactivate it.
+    deactivated_by_vendor = models.BooleanField(default=False)
 
     objects = ScopedManager(vendor="vendor")
 
@@ -275,12 +290,15 @@ class Invitation(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only its digest is stored; the key is shown once when issued."""
+    """A personal API token (DESIGN §11). Only its digest is stored; the key is shown once when issued. It stops
+    working at ``expires_at``, when its owner revokes it, and when their password or second factor changes."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(_("name"), max_length=100, blank=True, validators=[validate_single_line])
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
 
     class Meta:
         verbose_name = _("API token")

@@ -30,6 +30,7 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(
         read_only=True, help_text=_("Send it as `Authorization: Token <token>`. It is shown only once.")
     )
+    expires_at = serializers.DateTimeField(read_only=True, help_text=_("When the token stops working."))
 
 
 class MembershipSerializer(serializers.ModelSerializer):

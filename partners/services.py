@@ -13,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -36,6 +37,7 @@ from partners.models import (
 )
 from partners.user_sessions import user_sessions_end_all
 from prm.tenancy import Access, vendor_scope
+from prm.validators import one_line, validate_single_line
 
 
 def _ensure_verified_email(user: User) -> None:
@@ -46,6 +48,10 @@ def _ensure_verified_email(user: User) -> None:
 
 def user_create(*, email: str, password: str | None, name: str = "") -> User:
     """A user whose email address is already verified (it came through an invitation or an operator)."""
+    try:
+        validate_single_line(name)
+    except ValidationError as error:
+        raise ValidationError({"name": error.messages}) from error
     user = User.objects.create_user(email=email, password=password, name=name)
     _ensure_verified_email(user)
     return user
@@ -191,6 +197,26 @@ def _invitable_roles(access: Access, partner: PartnerCompany | None) -> set[str]
     return set()
 
 
+def _invitation_refused(access: Access, email: str, partner: PartnerCompany | None, now) -> None:
+    """Refuse inviting ``email`` when they are a member already, or hold an open invitation that this inviter
+    could not have made (another company's, or the vendor's own staff's): that one is not theirs to replace.
+
+    A partner admin learns no more than "already invited" about people outside their company.
+    """
+    member = Membership.objects.filter(user__email__iexact=email, is_active=True).first()
+    if member is not None:
+        if access.is_vendor_admin or (partner is not None and member.partner_id == partner.pk):
+            raise ValidationError({"email": _("This person is already a member of this vendor.")})
+        raise ValidationError({"email": _("This person has already been invited.")})
+    pending = Invitation.objects.filter(
+        email__iexact=email, accepted_at=None, revoked_at=None, expires_at__gt=now
+    )
+    for invitation in pending.select_related("partner"):
+        same_company = invitation.partner_id == (partner.pk if partner else None)
+        if not same_company or invitation.role not in _invitable_roles(access, invitation.partner):
+            raise ValidationError({"email": _("This person has already been invited.")})
+
+
 @transaction.atomic
 def invitation_create(
     *, access: Access, email: str, role: str, partner: PartnerCompany | None = None
@@ -199,7 +225,8 @@ def invitation_create(
 
     Vendor admins invite vendor staff (no partner) and partner users (with a partner); partner admins invite
     users of their own company only. Someone who is already an active member cannot be invited again; an
-    earlier open invitation for the same address is replaced. Returns the invitation and its one-time token.
+    earlier open invitation for the same address is replaced only when this inviter could have made it (the
+    same company; see :func:`_invitation_refused`). Returns the invitation and its one-time token.
     """
     allowed = _invitable_roles(access, partner)
     if not allowed:
@@ -207,10 +234,11 @@ def invitation_create(
     if role not in allowed:
         raise ValidationError({"role": _("This role cannot be given with this invitation.")})
     email = User.objects.normalize_email(email).lower()
-    if Membership.objects.filter(user__email__iexact=email, is_active=True).exists():
-        raise ValidationError({"email": _("This person is already a member of this vendor.")})
     now = timezone.now()
-    replaced = Invitation.objects.filter(email__iexact=email, accepted_at=None, revoked_at=None)
+    _invitation_refused(access, email, partner, now)
+    replaced = Invitation.objects.filter(
+        email__iexact=email, accepted_at=None, revoked_at=None, partner=partner
+    ).exclude(expires_at__lte=now)
     for old in replaced.select_related("partner"):
         audit_record(
             vendor=access.vendor,
@@ -259,7 +287,7 @@ def _send_invitation_email(invitation_id: int, vendor_id: int, token: str, langu
         }
         subject = _("You are invited to %(vendor)s on Partner MEDDIC") % {"vendor": invitation.vendor.name}
         body = render_to_string("partners/email/invitation.txt", context)
-    send_mail(subject, body, None, [invitation.email])
+    send_mail(one_line(subject), body, None, [invitation.email])
 
 
 def invitation_by_token(token: str) -> Invitation | None:
@@ -359,7 +387,8 @@ def membership_deactivate(*, access: Access, membership: Membership) -> Membersh
     before = snapshot(membership, MEMBERSHIP_AUDITED)
     membership.is_active = False
     membership.deactivated_at = timezone.now()
-    membership.save(update_fields=["is_active", "deactivated_at"])
+    membership.deactivated_by_vendor = access.is_vendor_admin
+    membership.save(update_fields=["is_active", "deactivated_at", "deactivated_by_vendor"])
     _audit_membership(access.user, "membership.deactivate", membership, before)
     if not _has_access_elsewhere(membership):
         user_sessions_end_all(user=membership.user, reason="membership_deactivated")
@@ -378,12 +407,18 @@ def _has_access_elsewhere(membership: Membership) -> bool:
 
 
 def membership_reactivate(*, access: Access, membership: Membership) -> Membership:
+    """Vendor admins reactivate anyone; partner admins users of their own company whom no vendor admin
+    deactivated (the vendor's decision stands until a vendor admin changes it)."""
     own_company = access.role == Role.PARTNER_ADMIN and membership.partner_id == access.partner.pk
     if not (access.is_vendor_admin or own_company):
         raise PermissionDenied
+    if membership.deactivated_by_vendor and not access.is_vendor_admin:
+        raise PermissionDenied(
+            _("The vendor deactivated this person; only a vendor admin can reactivate them.")
+        )
     before = snapshot(membership, MEMBERSHIP_AUDITED)
-    membership.is_active, membership.deactivated_at = True, None
-    membership.save(update_fields=["is_active", "deactivated_at"])
+    membership.is_active, membership.deactivated_at, membership.deactivated_by_vendor = True, None, False
+    membership.save(update_fields=["is_active", "deactivated_at", "deactivated_by_vendor"])
     _audit_membership(access.user, "membership.reactivate", membership, before)
     return membership
 
@@ -410,9 +445,37 @@ def vendor_settings_save(*, access: Access, vendor: Vendor) -> Vendor:
     return vendor
 
 
-def api_token_issue(*, user: User) -> str:
-    """A new personal API token; only its digest is stored, so the key is returned once."""
+def api_token_create(*, user: User, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+    """A new personal API token valid for ``days`` (``API_TOKEN_TTL_DAYS`` unless given, at most
+    ``API_TOKEN_MAX_DAYS``). Only its digest is stored, so the key is returned this once."""
+    days = settings.API_TOKEN_TTL_DAYS if days is None else days
+    if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
+        raise ValidationError(
+            {
+                "expires_in_days": _("Choose between 1 and %(max)s days.")
+                % {"max": settings.API_TOKEN_MAX_DAYS}
+            }
+        )
+    name = (name or "").strip()
+    try:
+        validate_single_line(name)
+    except ValidationError as error:
+        raise ValidationError({"name": error.messages}) from error
     key = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, key_digest=token_digest(key))
-    auth_event_record(AuthEventKind.API_TOKEN_ISSUED, user=user)
-    return key
+    token = ApiToken.objects.create(
+        user=user, key_digest=token_digest(key), name=name, expires_at=timezone.now() + timedelta(days=days)
+    )
+    auth_event_record(AuthEventKind.API_TOKEN_ISSUED, user=user, name=name, days=days)
+    return token, key
+
+
+def api_token_issue(*, user: User, name: str = "") -> str:
+    """A new personal API token of the default lifetime; returns its key (shown once)."""
+    return api_token_create(user=user, name=name)[1]
+
+
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    """A user revokes one of their own tokens; someone else's (or a missing one) is :class:`Http404`."""
+    deleted, _by_model = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise Http404

@@ -102,6 +102,8 @@ def _choices_help(choices) -> list[tuple[str, str, tuple[str, ...]]]:
 class PartnerImportView(VendorAdminMixin, TemplateView):
     """Step 1 (GET): upload. Step 2 (GET ?upload=<id>): preview. Step 3 (POST upload_id): import."""
 
+    upload_max_bytes_setting = "PARTNER_IMPORT_MAX_BYTES"  # the body may be this big (prm.body_limit)
+
     template_name = "partners/partner_import.html"
 
     def get_context_data(self, **kwargs):

@@ -11,6 +11,7 @@ from meddic import api as meddic_api
 from meddic import api_reviews as reviews_api
 from notifications import api as notifications_api
 from partners import api as partners_api
+from partners import api_tokens
 
 partner_list = partners_api.PartnerViewSet.as_view({"get": "list", "post": "create"})
 partner_detail = partners_api.PartnerViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
@@ -24,6 +25,8 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("auth/token/", partners_api.TokenView.as_view(), name="api_token"),
     path("me/", partners_api.MeView.as_view(), name="api_me"),
+    path("me/tokens/", api_tokens.MeTokenListView.as_view(), name="api_me_tokens"),
+    path("me/tokens/<int:token_id>/", api_tokens.MeTokenDetailView.as_view(), name="api_me_token"),
     path("vendors/<slug:vendor_slug>/partners/", partner_list, name="api_partner_list"),
     path("vendors/<slug:vendor_slug>/partners/<int:partner_id>/", partner_detail, name="api_partner_detail"),
     path(

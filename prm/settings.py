@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Refuses an oversized body before anything below reads it.
+    "prm.body_limit.BodyLimitMiddleware",
     "prm.form_encoding.FormEncodingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -172,6 +174,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = (
     "[Partner MEDDIC] "  # without the sites framework allauth would use the host name
 )
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Failed logins: 10 a minute from one address, and 5 in 5 minutes per account *from one address*
+# (partners.adapters): an attacker elsewhere cannot lock the account's owner out.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -183,8 +187,13 @@ MFA_TOTP_ISSUER = "Partner MEDDIC"
 # Accept the code of the neighbouring 30-second window too: phones drift by a few seconds.
 MFA_TOTP_TOLERANCE = 1
 
-EMAIL_CONFIG = env_email("EMAIL_URL", default="consolemail://")
-globals().update(EMAIL_CONFIG)
+# Without EMAIL_URL, development prints mail on the console; production drops it with a warning (prm.mail), as
+# its invitation and password-reset links must not end up in a log.
+if DEBUG or env_str("EMAIL_URL"):
+    EMAIL_CONFIG = env_email("EMAIL_URL", default="consolemail://")
+    globals().update(EMAIL_CONFIG)
+else:
+    EMAIL_BACKEND = "prm.mail.DroppingEmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="Partner MEDDIC <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -217,7 +226,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # HTTP security. HTTPS is on by default outside DEBUG; turn it off only behind no TLS at all (local compose).
 HTTPS = env_bool("HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", True) else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# The client's address, for rate limits and the authentication log: behind the proxy, the address the proxy
+# appended to X-Forwarded-For (what the client itself put there is ignored); otherwise the connection's.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if BEHIND_PROXY else 0
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
@@ -262,6 +275,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "prm.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "prm.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partner MEDDIC API",
@@ -308,6 +326,12 @@ PARTNER_IMPORT_MAX_ROWS = env_int("PARTNER_IMPORT_MAX_ROWS", default=2000, minim
 DEAL_IMPORT_MAX_BYTES = env_int("DEAL_IMPORT_MAX_BYTES", default=2 * 1024 * 1024, minimum=1024)
 DEAL_IMPORT_MAX_ROWS = env_int("DEAL_IMPORT_MAX_ROWS", default=1000, minimum=1)
 # Largest enablement file a vendor may upload (PDF, Office, images, MP4).
+# Partner users compare their company with the average of at least this many other partners of their tier
+# (fewer, and the benchmark is hidden: it would show those partners' own figures).
+BENCHMARK_MIN_PARTNERS = env_int("BENCHMARK_MIN_PARTNERS", default=3, minimum=2)
+# Personal API tokens expire after this many days unless their owner chose fewer (at most API_TOKEN_MAX_DAYS).
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", default=90, minimum=1)
+API_TOKEN_MAX_DAYS = max(365, API_TOKEN_TTL_DAYS)
 CONTENT_MAX_BYTES = env_int("CONTENT_MAX_BYTES", default=20 * 1024 * 1024, minimum=1024)
 
 LOGGING = {

@@ -76,6 +76,18 @@ def invitation_token(world: World, email: str = "guest@example.com") -> str:
     return token
 
 
+def make_superuser(email: str, name: str) -> User:
+    """Platform staff: a superuser with a second factor, as the platform admin requires."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    with scopes_disabled():
+        user = make_user(email, name)
+        user.is_superuser = user.is_staff = True
+        user.save()
+        TOTP.activate(user, generate_totp_secret())
+    return user
+
+
 def build_world() -> World:
     with scopes_disabled():
         acme = Vendor.objects.create(slug="acme", name="Acme Software", require_mfa_for_admins=False)

@@ -19,6 +19,7 @@ from knowledge.periods import FISCAL_YEAR, QUARTER, last_periods, period_from_ke
 from partners.models import Tier
 from partners.selectors import partners_visible
 from prm.clock import vendor_today
+from prm.form_fields import BoundedDateField
 from prm.tenancy import Access
 
 
@@ -74,8 +75,8 @@ class InsightFilters:
 
 class InsightFilterForm(forms.Form):
     period = forms.CharField(label=gettext_lazy("Closed in"), required=False, max_length=16)
-    date_from = forms.DateField(label=gettext_lazy("Closed from"), required=False)
-    date_to = forms.DateField(label=gettext_lazy("Closed until"), required=False)
+    date_from = BoundedDateField(label=gettext_lazy("Closed from"), required=False)
+    date_to = BoundedDateField(label=gettext_lazy("Closed until"), required=False)
     tier = forms.ChoiceField(label=gettext_lazy("Tier"), required=False)
     partner = forms.TypedChoiceField(
         label=pgettext_lazy("deal filter", "Partner"), required=False, coerce=int, empty_value=None

@@ -41,6 +41,21 @@ def logged_in(user, password: str = PASSWORD, user_agent: str = "") -> Client:
     return client
 
 
+def logged_in_platform_staff(user, password: str) -> Client:
+    """Platform staff set up a second factor and log in with it, as the platform admin requires."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from tests.accounts.totp import current_code
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    client = browser()
+    client.post(LOGIN_URL, {"login": user.email, "password": password})
+    response = client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
+    assert response.status_code == 302, response.content
+    return client
+
+
 def session_key(client: Client) -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from partners import services
 from partners.models import AppendOnlyError, AuthEvent, AuthEventKind
-from tests.accounts.conftest import LOGIN_URL, TOKEN_URL, browser, logged_in
+from tests.accounts.conftest import LOGIN_URL, TOKEN_URL, browser, logged_in, logged_in_platform_staff
 from tests.accounts.totp import current_code, wrong_code
 from tests.api.conftest import Mfa
 from tests.conftest import PASSWORD
@@ -205,7 +205,7 @@ def test_platform_admin_lists_events_read_only(world):
     staff = services.user_create(email="ops@platform.example", password="ops-password-2026")
     staff.is_staff = staff.is_superuser = True
     staff.save()
-    admin = logged_in(staff, "ops-password-2026")
+    admin = logged_in_platform_staff(staff, "ops-password-2026")
     listing = admin.get(reverse("admin:partners_authevent_changelist"))
     assert listing.status_code == 200
     assert "ops@platform.example" in listing.content.decode()

@@ -12,6 +12,7 @@ from tests.accounts.conftest import (
     LOGIN_URL,
     is_logged_in,
     logged_in,
+    logged_in_platform_staff,
     session_exists,
     session_key,
     token_for,
@@ -74,7 +75,7 @@ def test_deactivation_in_the_platform_admin_ends_the_sessions(world):
     staff = services.user_create(email="ops@platform.example", password="ops-password-2026")
     staff.is_staff = staff.is_superuser = True
     staff.save()
-    admin = logged_in(staff, "ops-password-2026")
+    admin = logged_in_platform_staff(staff, "ops-password-2026")
     rep = logged_in(world.partner_rep)
     token = token_for(world.partner_rep)
     user = world.partner_rep

@@ -57,7 +57,7 @@ class TestHistoryRows:
     def test_element_changes_are_prefixed_with_the_element(self, world, deal):
         update(
             world,
-            world.partner_rep,
+            world.channel_manager,  # "vendor met" is the vendor's own assertion (DESIGN §17)
             deal,
             meddic={
                 "economic_buyer": {"access": "vendor_met", "level": 2},

@@ -492,7 +492,7 @@ def test_risk_flags_from_the_score_filter_the_list_and_the_export(world, client_
         submit=True,
         customer_name="チャンピオンあり工業",
         phase="proposal",
-        meddic={"champion": {"status": "verified", "level": 2}},
+        meddic={"champion": {"status": "reported", "level": 2}},
     )
     client = client_for(world.channel_manager)
     rows = export(client, flag="champion_missing")

@@ -51,6 +51,13 @@ def rival(**extra):
     return build
 
 
+def _rival_token(world) -> int:
+    """A token of the other vendor's rep: no one in the table is its owner."""
+    from partners.services import api_token_create
+
+    return api_token_create(user=world.rival_rep, name="rival")[0].pk
+
+
 CASES = [
     # Outside any vendor. The token endpoint ignores who is calling: only the body's credentials count.
     Case(
@@ -63,6 +70,23 @@ CASES = [
     ),
     Case("api_token", expect(405, 405, 405, 405, 405, 405, 405), kwargs=lambda w: {}, json=True),
     Case("api_me", expect(401, 200, 200, 200, 200, 200, 200), kwargs=lambda w: {}, json=True),
+    # A user's own tokens: nobody else's is ever found (another user's token id is 404 for everyone).
+    Case("api_me_tokens", expect(401, 200, 200, 200, 200, 200, 200), kwargs=lambda w: {}, json=True),
+    Case(
+        "api_me_tokens",
+        expect(401, 201, 201, 201, 201, 201, 201),
+        kwargs=lambda w: {},
+        method="post",
+        data=lambda w: {"name": "CRM sync"},
+        json=True,
+    ),
+    Case(
+        "api_me_token",
+        expect(401, 404, 404, 404, 404, 404, 404),
+        kwargs=lambda w: {"token_id": _rival_token(w)},
+        method="delete",
+        json=True,
+    ),
     Case(
         "api_invitation_accept",
         expect(201, 201, 201, 201, 201, 201, 201),

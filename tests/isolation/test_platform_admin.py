@@ -1,11 +1,16 @@
 """The Django admin serves platform staff across vendors, explicitly unscoped, and nobody else."""
 
+from io import StringIO
+
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from partners.models import Invitation, Membership, PartnerCompany
-from tests.conftest import make_user
+from tests.conftest import PASSWORD, make_user
 
 
 @pytest.fixture
@@ -14,6 +19,7 @@ def superuser(world):
         user = make_user("ops@platform.example", "Platform Ops")
         user.is_superuser = user.is_staff = True
         user.save()
+        TOTP.activate(user, generate_totp_secret())  # platform staff need a second factor
     return user
 
 
@@ -71,3 +77,55 @@ def test_the_audit_history_is_read_only_in_the_admin(world, superuser, client_fo
     )
     with scopes_disabled():
         assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+# --- signing in -----------------------------------------------------------------------------------------------
+
+
+def test_the_admin_login_is_the_products_login(db, client):
+    response = client.get(reverse("admin:login") + "?next=/admin/deals/deal/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_login") + "?next=/admin/deals/deal/"
+    # Posting credentials to the admin's own form signs nobody in.
+    client.post(reverse("admin:login"), {"username": "ops@platform.example", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_superuser_without_a_second_factor_is_sent_to_set_one_up(world, client_for):
+    with scopes_disabled():
+        user = make_user("new-ops@platform.example", "New Ops")
+        user.is_superuser = user.is_staff = True
+        user.save()
+    client = client_for(user)
+    response = client.get(reverse("admin:index"), follow=True)
+    assert any(url.startswith(reverse("mfa_activate_totp")) for url, _status in response.redirect_chain)
+
+
+def test_createsuperuser_makes_an_account_that_signs_in_through_the_login(db, monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-platform-password-2026")
+    call_command("createsuperuser", "--noinput", "--email", "root@platform.example", stdout=StringIO())
+    client = Client()
+    response = client.post(
+        reverse("account_login"),
+        {"login": "root@platform.example", "password": "a-long-platform-password-2026"},
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session  # not held at email verification
+    chain = client.get(reverse("admin:index"), follow=True).redirect_chain
+    assert any(url.startswith(reverse("mfa_activate_totp")) for url, _status in chain)
+
+
+def test_a_superuser_with_a_second_factor_signs_in_and_opens_the_admin(db):
+    from tests.accounts.totp import current_code
+
+    with scopes_disabled():
+        user = make_user("ops2@platform.example", "Ops Two")
+        user.is_superuser = user.is_staff = True
+        user.save()
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    client = Client()
+    client.post(reverse("account_login") + "?next=/admin/", {"login": user.email, "password": PASSWORD})
+    response = client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200

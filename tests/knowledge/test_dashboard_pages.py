@@ -276,15 +276,33 @@ class TestPagination:
 
 
 class TestPartnerScorecard:
-    def test_own_company_against_the_tier_average(self, world, client_for, kpis):
+    def test_with_one_other_partner_in_the_tier_the_benchmark_is_hidden(self, world, client_for, kpis):
         html = page(client_for(world.partner_rep))
+        assert "The tier benchmark is hidden for this period: fewer than 3 other partners" in html
         scorecard = re.search(r'id="kpi-scorecard".*?</table>', html, re.S).group(0)
-        # Gold: 12 proposals / 2 partners = 6.0; win rate 4/6; unit price 5,600/4 = 1,400; EV 11,200/2 = 5,600.
-        assert "6.0" in scorecard and "66.7%" in scorecard and "¥1,400" in scorecard and "¥5,600" in scorecard
-        # Alpha: 4 proposals (×0.67), win rate 0.75 (×1.13), unit price 1,200 (×0.86), EV 3,600 (×0.64).
-        for index in ("×0.67", "×1.12", "×0.86", "×0.64"):
+        # Neither the gold tier's totals nor Delta's own figures (8 proposals, ¥2,000 won) appear.
+        for leaked in ("12", "¥5,600", "6.0", "8.0", "¥2,000", "tier total"):
+            assert leaked not in scorecard
+        assert "Gold tier average" not in html
+
+    def test_own_company_against_the_average_of_three_others(self, world, client_for, kpis):
+        with scopes_disabled():
+            now = quarters(world, 1)[0]
+            for name, proposals, won, lost, amount in (("Epsilon", 6, 1, 1, 1000), ("Zeta", 10, 2, 0, 2600)):
+                other = PartnerCompany.objects.create(vendor=world.acme, name=name, tier=Tier.GOLD)
+                put(world.acme, "partner", other.pk, now, name=name, proposals=proposals, won=won, lost=lost,
+                    amount=amount)  # fmt: skip
+            idle = PartnerCompany.objects.create(vendor=world.acme, name="Eta", tier=Tier.GOLD)
+            put(world.acme, "partner", idle.pk, now, name="Eta")  # no data: not one of the partners averaged
+        html = page(client_for(world.partner_rep))
+        assert "Against the average of 3 other partners of the Gold tier" in html
+        scorecard = re.search(r'id="kpi-scorecard".*?</table>', html, re.S).group(0)
+        # Delta, Epsilon and Zeta: 24 proposals / 3 = 8.0; win rate 4/6; unit price 5,600/4 = 1,400;
+        # expected value per partner 8 × 2/3 × 1,400 = 7,467. Alpha itself is not in the average.
+        assert "8.0" in scorecard and "66.7%" in scorecard and "¥1,400" in scorecard and "¥7,467" in scorecard
+        for index in ("×0.50", "×1.12", "×0.86", "×0.48"):
             assert index in scorecard
-        assert "Weakest factor:" in html and "Gold tier average (2 partners)" in html
+        assert "Weakest factor:" in html and "The tier benchmark is hidden" not in html
 
     def test_never_shows_another_partner(self, world, client_for, kpis):
         for user in (world.partner_rep, world.partner_admin):
@@ -302,12 +320,18 @@ class TestPartnerScorecard:
         )
         assert "Beta Integration" not in html and "Alpha Systems" in html
 
-    def test_csv_has_the_company_and_its_tier_average_only(self, world, client_for, kpis):
+    def test_csv_has_the_company_and_a_benchmark_only_when_it_is_safe(
+        self, world, client_for, kpis, settings
+    ):
         response = client_for(world.partner_rep).get(EXPORT)
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-        assert [row[0] for row in rows[1:]] == ["Partner", "Tier average per partner"]
+        assert [row[0] for row in rows[1:]] == ["Partner"]  # Delta alone: no benchmark
+        settings.BENCHMARK_MIN_PARTNERS = 1
+        response = client_for(world.partner_rep).get(EXPORT)
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert [row[0] for row in rows[1:]] == ["Partner", "Average of the other partners of the tier"]
         assert rows[1][3] == "Alpha Systems"
-        assert rows[2][7] == "6.00"  # proposals per partner of the gold tier
+        assert rows[2][7] == "8"  # Delta's proposals: the other partners only, never the tier with Alpha
         assert "Beta" not in response.content.decode("utf-8-sig")
 
 

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from deals import services
@@ -293,3 +294,32 @@ def test_a_run_interrupted_while_writing_leaves_the_previous_rows_and_a_rerun_co
     with vendor_scope(world.acme):
         kpis_recompute(vendor=world.acme, snapshot_date=day)
     assert rerun == snapshot_rows(world.acme) != before
+
+
+def test_requests_while_one_waits_join_it(world, django_capture_on_commit_callbacks):
+    with vendor_scope(world.acme), django_capture_on_commit_callbacks(execute=False):
+        first = recompute_request(access=access_of(world.channel_manager, world.acme))
+        again = [recompute_request(access=access_of(world.vendor_admin, world.acme)) for _ in range(5)]
+    assert {run.task_id for run in again} == {first.task_id}
+    with scopes_disabled():
+        assert RecomputeRun.objects.count() == 1
+        # Once it runs, the next request queues one more (the data may have changed since it started) …
+        RecomputeRun.objects.filter(pk=first.pk).update(state="STARTED")
+    with vendor_scope(world.acme), django_capture_on_commit_callbacks(execute=False):
+        queued = recompute_request(access=access_of(world.channel_manager, world.acme))
+        joined = recompute_request(access=access_of(world.channel_manager, world.acme))
+    assert queued.task_id != first.task_id and joined.task_id == queued.task_id
+    # … and another vendor's request is its own.
+    with vendor_scope(world.rival), django_capture_on_commit_callbacks(execute=False):
+        rival = recompute_request(access=access_of(world.rival_admin, world.rival))
+    assert rival.task_id not in (first.task_id, queued.task_id)
+
+
+def test_a_run_waiting_for_over_an_hour_is_not_joined(world, django_capture_on_commit_callbacks):
+    with vendor_scope(world.acme), django_capture_on_commit_callbacks(execute=False):
+        lost = recompute_request(access=access_of(world.channel_manager, world.acme))
+    with scopes_disabled():
+        RecomputeRun.objects.filter(pk=lost.pk).update(requested_at=timezone.now() - timedelta(hours=2))
+    with vendor_scope(world.acme), django_capture_on_commit_callbacks(execute=False):
+        fresh = recompute_request(access=access_of(world.channel_manager, world.acme))
+    assert fresh.task_id != lost.task_id

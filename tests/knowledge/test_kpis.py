@@ -16,7 +16,7 @@ from meddic.models import DealScore
 from meddic.services import scores_refresh
 from partners.models import PartnerCompany, Tier, Vendor
 from prm.tenancy import vendor_scope
-from tests.conftest import add_member, make_user
+from tests.conftest import add_member, make_superuser, make_user
 from tests.deals.conftest import register
 
 _numbers = count(1)
@@ -395,10 +395,8 @@ def test_platform_staff_read_snapshots_of_every_vendor_in_the_admin(world, deals
 
     recompute(world.acme)
     recompute(world.rival)
+    staff = make_superuser("ops@platform.example", "Platform Ops")
     with scopes_disabled():
-        staff = make_user("ops@platform.example", "Platform Ops")
-        staff.is_superuser = staff.is_staff = True
-        staff.save()
         snapshot = KpiSnapshot.objects.filter(vendor=world.rival, group_type="partner").first()
     client = client_for(staff)
     content = client.get(reverse("admin:knowledge_kpisnapshot_changelist")).content.decode()

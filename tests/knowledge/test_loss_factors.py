@@ -102,7 +102,7 @@ def test_answers_typed_after_proposal_do_not_count(world):
 
 
 def test_an_element_changed_after_the_close_does_not_change_the_analysis(world):
-    """Through the services: registered, moved to proposal, won; then the rep marks the champion verified."""
+    """Through the services: registered, moved to proposal, won; then the channel manager verifies the champion."""
     rep = world.partner_rep
     deal = register(world, rep, submit=True, meddic=champion("reported"))
     with vendor_scope(world.acme):
@@ -117,7 +117,7 @@ def test_an_element_changed_after_the_close_does_not_change_the_analysis(world):
     before = report_for(world)
     with vendor_scope(world.acme):
         services.deal_update(
-            access=access,
+            access=access_of(world.channel_manager, world.acme),
             deal=deal,
             version=deal.version,
             meddic={
@@ -136,7 +136,7 @@ def test_an_element_changed_after_the_close_does_not_change_the_analysis(world):
 
 def test_a_deal_registered_at_proposal_counts_the_answers_it_was_registered_with(world):
     rep = world.partner_rep
-    deal = register(world, rep, submit=True, phase="proposal", meddic=champion("verified"))
+    deal = register(world, rep, submit=True, phase="proposal", meddic=champion("coach_only"))
     with vendor_scope(world.acme):
         services.deal_update(
             access=access_of(rep, world.acme),
@@ -145,7 +145,7 @@ def test_a_deal_registered_at_proposal_counts_the_answers_it_was_registered_with
             fields={"phase": "lost", "close_date": timezone.localdate(), "loss_type": "competitor"},
         )
     result = factor(report_for(world), "champion_status")
-    assert group(result, "verified").lost == 1
+    assert group(result, "coach_only").lost == 1
 
 
 def test_deals_that_never_reached_proposal_are_left_out_and_counted(world):

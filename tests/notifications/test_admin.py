@@ -1,19 +1,15 @@
 """Platform staff read notifications of every vendor in the Django admin, and change none."""
 
 from django.urls import reverse
-from django_scopes import scopes_disabled
 
-from tests.conftest import make_user
+from tests.conftest import make_superuser
 from tests.notifications.test_notification_pages import send
 
 
 def test_superuser_reads_notifications_of_both_vendors_read_only(world, client_for):
     acme = send(world, world.partner_rep)
     rival = send(world, world.rival_rep, vendor=world.rival, actor=world.rival_admin, customer="Rival KK")
-    with scopes_disabled():
-        ops = make_user("ops@platform.example", "Platform Ops")
-        ops.is_superuser = ops.is_staff = True
-        ops.save()
+    ops = make_superuser("ops@platform.example", "Platform Ops")
     client = client_for(ops)
 
     changelist = client.get(reverse("admin:notifications_notification_changelist"))
