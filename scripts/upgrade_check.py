@@ -57,7 +57,7 @@ def main(pytest_args: list[str]) -> int:
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     resolved = WORK / "requirements.txt"
-    python_version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    python_version = "{}.{}.{}".format(*sys.version_info[:3])
     run(
         UV,
         "pip",
