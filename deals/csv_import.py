@@ -478,9 +478,9 @@ def _create(access: Access, row: DealImportRow) -> Deal | None:
     return None
 
 
-def _run(access: Access, data: bytes, *, keep: bool) -> tuple[DealImportPreview, list[Deal]]:
+def _run(access: Access, data: bytes, *, keep: bool, progress=None) -> tuple[DealImportPreview, list[Deal]]:
     """Read the file and register every row inside one transaction; it is kept only when ``keep`` is set and
-    every row succeeded."""
+    every row succeeded. ``progress(done, total)`` hears how far the registration got."""
     access.require(Role.PARTNER_ADMIN)
     try:
         table = read_csv(data, columns=COLUMNS, max_rows=settings.DEAL_IMPORT_MAX_ROWS)
@@ -489,32 +489,35 @@ def _run(access: Access, data: bytes, *, keep: bool) -> tuple[DealImportPreview,
     checker = _Checker(access)
     preview = DealImportPreview(encoding=table.encoding, rows=[checker.check(row) for row in table.rows])
     created = []
+    total = len(preview.rows)
     with transaction.atomic():
-        for row in preview.rows:
+        for done, row in enumerate(preview.rows, start=1):
             # A row with a value that cannot be read is still registered without it, so the preview shows
             # the template's rules for the rest of the row too; the row cannot be imported either way.
             deal = _create(access, row)
             if deal is not None:
                 created.append(deal)
+            if progress is not None:
+                progress(done, total)
         if not (keep and preview.can_import):
             transaction.set_rollback(True)
     return preview, created if keep and preview.can_import else []
 
 
-def deal_import_preview(*, access: Access, data: bytes) -> DealImportPreview:
+def deal_import_preview(*, access: Access, data: bytes, progress=None) -> DealImportPreview:
     """Check an import file without keeping anything: the rows as they would be registered, every problem by
     line (the registration runs and is rolled back, so every rule of the template is checked)."""
-    preview, _created = _run(access, data, keep=False)
+    preview, _created = _run(access, data, keep=False, progress=progress)
     return preview
 
 
-def deal_import(*, access: Access, data: bytes) -> list[Deal]:
+def deal_import(*, access: Access, data: bytes, progress=None) -> list[Deal]:
     """Register a deal for every row of the file, or none at all (one transaction).
 
     The file is checked again now; if any line fails, DealImportRejected carries the preview with the
     problems and nothing is written.
     """
-    preview, created = _run(access, data, keep=True)
+    preview, created = _run(access, data, keep=True, progress=progress)
     if not preview.can_import:
         raise DealImportRejected(preview)
     return created

@@ -1,22 +1,17 @@
 """Deal CSV import for partner admins: upload, preview with line-numbered problems, then everything or nothing.
 
-Works like the partner import (``partners.views_import``): the uploaded bytes wait in the session, under
-their own key, between the preview and the confirmation.
+Works like the partner import: the upload waits in the database (``prm.pending_imports``) between the
+preview and the confirmation.
 """
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
-from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
-from django.views.generic import TemplateView
 
 from deals.csv_import import (
     COLUMNS,
-    DealImportRejected,
     choices_help,
     deal_import,
     deal_import_preview,
@@ -24,12 +19,10 @@ from deals.csv_import import (
 from deals.models import CustomerSize, Industry, LossType, Phase
 from meddic.models import ElementCode, Evidence, Level
 from partners.models import Role
-from partners.views_import import pending_discard, pending_get, pending_save
 from prm.csv_export import csv_response
 from prm.csv_import import read_upload, template_header
+from prm.import_flow import CsvImportView
 from prm.mixins import VendorPageMixin
-
-SESSION_KEY = "deal_import"
 
 
 class UploadForm(forms.Form):
@@ -48,12 +41,28 @@ class PartnerAdminMixin(VendorPageMixin):
     roles = (Role.PARTNER_ADMIN,)
 
 
-class DealImportView(PartnerAdminMixin, TemplateView):
-    """Step 1 (GET): upload. Step 2 (GET ?upload=<id>): preview. Step 3 (POST upload_id): import."""
+class DealImportView(PartnerAdminMixin, CsvImportView):
+    """Deals from a CSV file (``prm.import_flow``): upload, stored preview, then everything or nothing."""
 
     upload_max_bytes_setting = "DEAL_IMPORT_MAX_BYTES"  # the body may be this big (prm.body_limit)
-
     template_name = "deals/deal_import.html"
+    kind = "deals"
+    url_name = "deal_import"
+    upload_form_class = UploadForm
+    preview_function = staticmethod(deal_import_preview)
+    import_function = staticmethod(deal_import)
+
+    @property
+    def check_task(self):
+        from deals.tasks import deal_import_check
+
+        return deal_import_check
+
+    @property
+    def import_task(self):
+        from deals.tasks import deal_import_run
+
+        return deal_import_run
 
     def get_context_data(self, **kwargs):
         element_keys = {f"{code}_{axis}" for code in ElementCode.values for axis in ("level", "evidence")}
@@ -75,68 +84,15 @@ class DealImportView(PartnerAdminMixin, TemplateView):
             **kwargs,
         )
 
-    def get(self, request, vendor_slug):
-        upload_id = request.GET.get("upload")
-        if not upload_id:
-            return self.render_to_response(self.get_context_data(step=1, form=UploadForm()))
-        pending = pending_get(request.session, vendor_id=self.vendor.pk, upload_id=upload_id, key=SESSION_KEY)
-        if pending is None:
-            messages.warning(request, _("This upload is no longer available. Please upload the file again."))
-            return redirect("deal_import", vendor_slug)
-        preview = deal_import_preview(access=self.access, data=pending.data)
-        return self.render_preview(pending, preview)
+    def done_message(self, count: int) -> str:
+        return ngettext(
+            "%(count)s deal imported as a draft. Submit it for registration from its page.",
+            "%(count)s deals imported as drafts. Submit each for registration from its page.",
+            count,
+        ) % {"count": count}
 
-    def post(self, request, vendor_slug):
-        if "upload_id" in request.POST:
-            return self.confirm(request, request.POST["upload_id"])
-        form = UploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(step=1, form=form), status=400)
-        upload_id = pending_save(
-            request.session,
-            vendor_id=self.vendor.pk,
-            filename=form.cleaned_data["file"].name,
-            data=form.data_bytes,
-            key=SESSION_KEY,
-        )
-        return redirect(f"{reverse('deal_import', args=[vendor_slug])}?upload={upload_id}")
-
-    def confirm(self, request, upload_id):
-        pending = pending_get(request.session, vendor_id=self.vendor.pk, upload_id=upload_id, key=SESSION_KEY)
-        if pending is None:
-            messages.warning(request, _("This upload is no longer available. Please upload the file again."))
-            return redirect("deal_import", self.vendor.slug)
-        try:
-            created = deal_import(access=self.access, data=pending.data)
-        except DealImportRejected as rejected:
-            messages.error(request, _("Nothing was imported. Fix the lines below and upload the file again."))
-            return self.render_preview(pending, rejected.preview, status=400)
-        pending_discard(request.session, pending.id, key=SESSION_KEY)
-        count = len(created)
-        messages.success(
-            request,
-            ngettext(
-                "%(count)s deal imported as a draft. Submit it for registration from its page.",
-                "%(count)s deals imported as drafts. Submit each for registration from its page.",
-                count,
-            )
-            % {"count": count},
-        )
-        return redirect(
-            f"{reverse('deal_list', args=[self.vendor.slug])}?scope=all&registration_status=draft"
-        )
-
-    def render_preview(self, pending, preview, status=200):
-        only_problems = self.request.GET.get("show") == "problems" and bool(preview.rows_with_errors)
-        context = self.get_context_data(
-            step=2,
-            pending=pending,
-            preview=preview,
-            rows=preview.rows_with_errors if only_problems else preview.rows,
-            only_problems=only_problems,
-            form=UploadForm(),
-        )
-        return self.render_to_response(context, status=status)
+    def done_url(self) -> str:
+        return f"{reverse('deal_list', args=[self.vendor.slug])}?scope=all&registration_status=draft"
 
 
 class DealImportTemplateView(PartnerAdminMixin, View):

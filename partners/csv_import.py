@@ -222,7 +222,7 @@ class _Checker:
             )
 
 
-def partner_import_preview(*, access: Access, data: bytes) -> PartnerImportPreview:
+def partner_import_preview(*, access: Access, data: bytes, progress=None) -> PartnerImportPreview:
     """Read and check an import file without writing anything: the rows as they would be created, every
     problem by line. A row is refused for an unknown tier or status, a malformed email, a channel manager
     who is not vendor staff here, or a name that already exists in the vendor or earlier in the file
@@ -236,7 +236,7 @@ def partner_import_preview(*, access: Access, data: bytes) -> PartnerImportPrevi
     return PartnerImportPreview(encoding=table.encoding, rows=[checker.check(row) for row in table.rows])
 
 
-def partner_import(*, access: Access, data: bytes) -> list[PartnerCompany]:
+def partner_import(*, access: Access, data: bytes, progress=None) -> list[PartnerCompany]:
     """Create a partner for every row of the file, or none at all.
 
     The file is checked again now (someone may have added a partner since the preview); if any line fails,
@@ -249,7 +249,9 @@ def partner_import(*, access: Access, data: bytes) -> list[PartnerCompany]:
     try:
         with transaction.atomic():
             created = []
-            for row in preview.rows:
+            for done, row in enumerate(preview.rows, start=1):
+                if progress is not None:
+                    progress(done, len(preview.rows))
                 created.append(
                     partner_create(
                         access=access,

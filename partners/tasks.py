@@ -5,8 +5,10 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from audit.services import audit_record
+from partners.csv_import import partner_import, partner_import_preview
 from partners.models import Invitation, Vendor
 from prm.celery import VendorTask, app
+from prm.import_flow import run_check, run_import
 from prm.outbox import enqueue
 
 
@@ -42,3 +44,15 @@ def expire_invitations_all() -> int:
     for vendor_id in vendor_ids:
         enqueue(expire_invitations, {"vendor_id": vendor_id})
     return len(vendor_ids)
+
+
+@app.task(base=VendorTask, acks_late=True)
+def partner_import_check(*, vendor_id: int, pending_id: int) -> None:
+    """Check a large partner import file (its preview, with progress) for the import page."""
+    run_check(pending_id, partner_import_preview)
+
+
+@app.task(base=VendorTask, acks_late=True)
+def partner_import_run(*, vendor_id: int, pending_id: int) -> None:
+    """Import a large partner file, everything or nothing, with progress."""
+    run_import(pending_id, partner_import)

@@ -323,6 +323,8 @@ KPI_RECOMPUTE_DELAY_SECONDS = env_int("KPI_RECOMPUTE_DELAY_SECONDS", default=30,
 PARTNER_IMPORT_MAX_BYTES = env_int("PARTNER_IMPORT_MAX_BYTES", default=1_000_000, minimum=1024)
 PARTNER_IMPORT_MAX_ROWS = env_int("PARTNER_IMPORT_MAX_ROWS", default=2000, minimum=1)
 # Every imported deal row is registered (and, for the preview, rolled back): fewer rows than partners.
+# An import file with more lines than this is checked and imported by a task, with progress on the page.
+IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", default=200, minimum=1)
 DEAL_IMPORT_MAX_BYTES = env_int("DEAL_IMPORT_MAX_BYTES", default=2 * 1024 * 1024, minimum=1024)
 DEAL_IMPORT_MAX_ROWS = env_int("DEAL_IMPORT_MAX_ROWS", default=1000, minimum=1)
 # Largest enablement file a vendor may upload (PDF, Office, images, MP4).

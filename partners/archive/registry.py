@@ -16,9 +16,11 @@ from django.db import models
 
 from partners.models import Vendor
 
-# Tenant models deliberately left out, with the reason. None today: every vendor row is the vendor's data,
+# Tenant models deliberately left out, with the reason. Every other vendor row is the vendor's data,
 # KPI snapshots included (they are restored as they were, not recomputed).
-TENANT_EXCLUDED: dict[str, str] = {}
+TENANT_EXCLUDED: dict[str, str] = {
+    "prm.PendingImport": "an upload waiting for its owner's decision expires within a day; upload it again",
+}
 
 # Child tables without ``vendor_id`` that are not auto-created many-to-many tables: label → lookup to the vendor,
 # e.g. ``{"deals.DealTag": "deal__vendor"}``. None today (DESIGN §2: every tenant row carries ``vendor_id``).

@@ -144,7 +144,7 @@ def test_a_broken_upload_is_refused_in_japanese_and_imports_nothing(
         assert response.status_code == 200
         problems = response.context["preview"].errors
         assert problems and all(JAPANESE.search(str(problem)) for problem in problems), problems
-        assert client.post(url, {"upload_id": response.context["pending"].id}).status_code == 400
+        assert client.post(url, {"upload_id": response.context["pending"].key}).status_code == 400
 
 
 def test_emoji_and_half_width_katakana_import_as_typed(world):

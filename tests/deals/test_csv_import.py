@@ -13,9 +13,9 @@ from audit.models import AuditEntry
 from deals import services
 from deals.csv_import import DealImportRejected, deal_import, deal_import_preview
 from deals.models import Deal, Phase
-from deals.views_import import SESSION_KEY
 from meddic.models import MeddicElement
 from partners.models import Membership, Role
+from prm.models import PendingImport
 from prm.tenancy import vendor_scope
 from tests.conftest import access_of, add_member, make_user
 from tests.deals.conftest import deal_fields, register
@@ -469,14 +469,15 @@ def test_upload_preview_confirm(world, client_for):
     html = page.content.decode()
     assert "東京商事" in html and "大阪物産" in html and "Shift_JIS (CP932)" in html and "Riku Rep" in html
     assert "Import 2 deals" in html
-    upload_id = page.context["pending"].id
+    upload_id = page.context["pending"].key
     assert deal_names(world) == []  # the preview keeps nothing
 
     done = client.post(import_url(), {"upload_id": upload_id}, follow=True)
     assert done.redirect_chain[-1][0].startswith(reverse("deal_list", args=["acme"]))
     assert "2 deals imported as drafts." in " ".join(str(m) for m in done.context["messages"])
     assert deal_names(world) == ["東京商事", "大阪物産"]
-    assert upload_id not in client.session.get(SESSION_KEY, {})
+    with scopes_disabled():
+        assert not PendingImport.objects.filter(key=upload_id).exists()  # done: the upload is gone
 
 
 def test_preview_with_errors_shows_lines_and_imports_nothing(world, client_for):
@@ -489,7 +490,7 @@ def test_preview_with_errors_shows_lines_and_imports_nothing(world, client_for):
     assert 'disabled aria-disabled="true"' in html
     only = client.get(response["Location"] + "&show=problems")
     assert [row.line for row in only.context["rows"]] == [3]
-    refused = client.post(import_url(), {"upload_id": page.context["pending"].id})
+    refused = client.post(import_url(), {"upload_id": page.context["pending"].key})
     assert refused.status_code == 400
     assert deal_names(world) == []
 
@@ -509,9 +510,16 @@ def test_template_download(world, client_for):
     assert text.rstrip().endswith("Champion evidence")
 
 
-def test_partner_uploads_and_deal_uploads_are_kept_apart(world, client_for):
+def test_uploads_wait_in_the_database_for_their_uploader_only(world, client_for):
     client = client_for(world.partner_admin)
     response = upload(client, csv_text(line()).encode())
     upload_id = response["Location"].split("upload=")[1]
-    assert upload_id in client.session[SESSION_KEY]
-    assert upload_id not in client.session.get("partner_import", {})
+    with scopes_disabled():
+        pending = PendingImport.objects.get(key=upload_id)
+    assert (pending.kind, pending.created_by, pending.vendor) == ("deals", world.partner_admin, world.acme)
+    assert not any(upload_id in str(value) for value in client.session.values())  # not in the session
+    # Another partner admin of the same company cannot open it.
+    with scopes_disabled():
+        other = make_user("admin2@alpha.example", "Second Admin")
+    add_member(other, world.acme, Role.PARTNER_ADMIN, world.alpha)
+    assert client_for(other).get(response["Location"]).status_code == 302

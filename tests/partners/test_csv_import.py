@@ -10,8 +10,8 @@ from django_scopes import scopes_disabled
 
 from partners.csv_import import PartnerImportRejected, partner_import, partner_import_preview
 from partners.models import Membership, PartnerCompany, PartnerStatus, Tier
-from partners.views_import import SESSION_KEY
 from prm.csv_import import CsvFileError, read_upload
+from prm.models import PendingImport
 from prm.tenancy import Access, vendor_scope
 
 pytestmark = pytest.mark.django_db
@@ -343,7 +343,7 @@ def test_upload_preview_confirm_as_vendor_admin(world, client_for):
     assert page.status_code == 200
     html = page.content.decode()
     assert "東京商事" in html and "Osaka Co" in html and "Shift_JIS (CP932)" in html
-    upload_id = page.context["pending"].id
+    upload_id = page.context["pending"].key
     assert page.context["preview"].can_import
     assert "Import 2 partners" in html and "disabled" not in html.split("Import 2 partners")[0][-200:]
 
@@ -351,7 +351,8 @@ def test_upload_preview_confirm_as_vendor_admin(world, client_for):
     assert response.redirect_chain[-1][0] == reverse("partner_list", args=["acme"])
     assert "2 partners imported." in [str(m) for m in response.context["messages"]]
     assert {"東京商事", "Osaka Co"} <= partner_names(world.acme)
-    assert upload_id not in client.session.get(SESSION_KEY, {})
+    with scopes_disabled():
+        assert not PendingImport.objects.filter(key=upload_id).exists()  # done: the upload is gone
 
 
 def test_preview_with_errors_disables_import_and_keeps_the_upload(world, client_for):
@@ -368,7 +369,7 @@ def test_preview_with_errors_disables_import_and_keeps_the_upload(world, client_
     assert [row.line for row in problems_only.context["rows"]] == [3]
 
     # Posting the confirmation anyway imports nothing, shows the problems again and keeps the upload.
-    upload_id = page.context["pending"].id
+    upload_id = page.context["pending"].key
     refused = client.post(import_url(), {"upload_id": upload_id})
     assert refused.status_code == 400
     assert "Unknown tier “diamond”" in refused.content.decode()
@@ -382,7 +383,8 @@ def test_page_file_errors(world, client_for, settings):
     too_big = upload(client, b"name\r\n" + b"x" * 2000)
     assert too_big.status_code == 400
     assert "The file is larger than 1.0" in too_big.content.decode()
-    assert SESSION_KEY not in client.session
+    with scopes_disabled():
+        assert not PendingImport.objects.exists()
 
     no_file = client.post(import_url(), {})
     assert no_file.status_code == 400
@@ -400,12 +402,13 @@ def test_unknown_or_foreign_upload_id_starts_over(world, client_for):
     assert client.get(import_url() + "?upload=nope").status_code == 302
 
 
-def test_session_keeps_only_a_few_uploads(world, client_for):
+def test_a_user_keeps_only_a_few_uploads(world, client_for):
     client = client_for(world.vendor_admin)
     first = upload(client, b"name\r\nOne\r\n")["Location"]
     upload(client, b"name\r\nTwo\r\n")
     upload(client, b"name\r\nThree\r\n")
-    assert len(client.session[SESSION_KEY]) == 2
+    with scopes_disabled():
+        assert PendingImport.objects.filter(created_by=world.vendor_admin).count() == 2
     assert client.get(first).status_code == 302  # the oldest made room
 
 
