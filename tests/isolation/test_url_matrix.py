@@ -10,8 +10,10 @@ import pkgutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.template.backends.django import Template as DjangoTemplate
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import build_world
@@ -80,6 +82,15 @@ def shared_world(django_db_setup, django_db_blocker):
             deal_world.rival_deal,
         ):
             deal(world)  # the deals most cases ask for, made once
+        # One session per role, signed in once: the cases reuse the cookie instead of logging in again.
+        sessions = {}
+        for role in ROLES:
+            user = world.user(role)
+            if user is not None:
+                browser = Client()
+                browser.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+                sessions[role] = browser.cookies[settings.SESSION_COOKIE_NAME].value
+        world.__dict__["_sessions"] = sessions
         yield world
         transaction.set_rollback(True)
 
@@ -93,16 +104,18 @@ def world(shared_world, db):
 
 @pytest.fixture
 def _no_templates(monkeypatch):
-    """Only the status and the redirect matter here, so pages are not rendered (as pretix's permission tests do):
-    that halves the matrix's time. Rendering every page is for the page tests and ``tests/badinput``."""
+    """Only the status and the redirect matter here, so pages are not rendered (as pretix's permission tests do).
+    Rendering every page is for the page tests and ``tests/badinput``."""
     monkeypatch.setattr(DjangoTemplate, "render", lambda self, context=None, request=None: "")
 
 
 @pytest.mark.usefixtures("_no_templates")
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_url_matrix(case: Case, role: str, world, client_for):
-    client = client_for(world.user(role))
+def test_url_matrix(case: Case, role: str, world):
+    client = Client(headers={"accept-language": "en"})
+    if role != "anonymous":
+        client.cookies[settings.SESSION_COOKIE_NAME] = world._sessions[role]
     response = _request(client, case, world)
     expected = case.expect[role]
     status, location = response.status_code, response.get("Location", "")
