@@ -16,7 +16,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from deals import selectors, services, workflow
+from deals import permissions, selectors, services, workflow
 from deals.flags import DEAL_FLAGS
 from deals.models import ChampionActivity, Deal, Phase, RegistrationStatus
 from deals.serializers import (
@@ -28,9 +28,9 @@ from deals.serializers import (
     WorkflowStepSerializer,
 )
 from partners import selectors as partner_selectors
-from partners.api import ERRORS_400, ERRORS_403, ERRORS_404
-from partners.models import PARTNER_ROLES, PartnerCompany
+from partners.models import ALL_ROLES, PARTNER_ROLES, PartnerCompany
 from prm.api import Conflict, VendorAPIMixin
+from prm.api_schema import ERRORS_400, ERRORS_403, ERRORS_404
 from prm.parsers import JSONParser
 
 ERRORS_409 = OpenApiResponse(
@@ -140,6 +140,8 @@ class DealRenderMixin:
 class DealViewSet(DealRenderMixin, VendorAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Deals of the vendor through the Partner-MEDDIC template; only partner users register them."""
 
+    roles = ALL_ROLES
+
     parser_classes = (JSONParser,)
     serializer_class = DealSerializer
     filterset_class = DealFilter
@@ -163,7 +165,7 @@ class DealViewSet(DealRenderMixin, VendorAPIMixin, mixins.ListModelMixin, viewse
 
     def partial_update(self, request, vendor_slug, deal_id):
         deal = selectors.deal_get(self.access, deal_id)
-        if not services.can_edit_elements(self.access, deal):
+        if not permissions.can_edit_elements(self.access, deal):
             raise PermissionDenied
         serializer = DealUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -192,6 +194,8 @@ class DealWorkflowView(DealRenderMixin, VendorAPIMixin, GenericAPIView):
     The body is only parsed here; who may take the step, from which state, and whether it needs a reason is
     decided by ``deals.workflow.deal_transition`` (so a role without the step gets 403 before any 400).
     """
+
+    roles = ALL_ROLES
 
     parser_classes = (JSONParser,)
     serializer_class = WorkflowStepSerializer
@@ -252,6 +256,8 @@ def workflow_view(step: str) -> type[DealWorkflowView]:
 class ChampionActivityView(VendorAPIMixin, mixins.ListModelMixin, GenericAPIView):
     """The deal's champion log, newest first; whoever may answer the deal's elements may add to it."""
 
+    roles = ALL_ROLES
+
     parser_classes = (JSONParser,)
     serializer_class = ChampionActivitySerializer
 
@@ -284,7 +290,7 @@ class ChampionActivityView(VendorAPIMixin, mixins.ListModelMixin, GenericAPIView
     )
     def post(self, request, vendor_slug, deal_id):
         deal = self.get_deal()
-        if not services.can_edit_elements(self.access, deal):
+        if not permissions.can_edit_elements(self.access, deal):
             raise PermissionDenied
         serializer = ChampionActivitySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -39,8 +39,10 @@ from meddic.models import (
     Level,
     MeddicElement,
 )
+from meddic.permissions import can_verify_elements
 from meddic.services import VENDOR_ASSERTIONS, vendor_assertion_refused
 from prm.form_fields import BoundedDateField
+from prm.forms import apply_service_errors
 from prm.tenancy import Access
 
 
@@ -63,21 +65,6 @@ class ChampionActivityForm(forms.Form):
 
     def __init__(self, *args, prefix="activity", **kwargs):
         super().__init__(*args, prefix=prefix, **kwargs)
-
-
-def apply_service_errors(form, error: ValidationError, field_names: dict[str, str] | None = None) -> None:
-    """Show a service's ValidationError on ``form``, next to the field it names.
-
-    ``field_names`` maps a service key (e.g. ``meddic.champion.status``) to the form's field name; keys
-    without a field become errors of the whole form.
-    """
-    field_names = field_names or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for key, errors in error.error_dict.items():
-        name = field_names.get(key, key)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 # --- The deal template -------------------------------------------------------------------------------------
@@ -202,7 +189,7 @@ class ElementFieldsMixin:
             )
         if name == "evidence":
             current = self.elements.get(code)
-            locked = () if self.access.is_vendor_staff else (Evidence.VERIFIED,)
+            locked = () if can_verify_elements(self.access) else (Evidence.VERIFIED,)
             if current is not None and current.evidence == Evidence.VERIFIED:
                 locked = ()
             return forms.ChoiceField(

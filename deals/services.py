@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, changes_between
 from deals.models import ChampionActivity, Deal, Phase, PhaseChange
+from deals.permissions import can_edit_deal, can_edit_elements
 from deals.validation import (
     clean_proposal_reason,
     normalize_corporate_number,
@@ -52,19 +53,6 @@ class StaleVersion(Exception):
     def __init__(self, current: Deal):
         super().__init__(f"deal {current.pk} is at version {current.version}")
         self.current = current
-
-
-def can_edit(access: Access, deal: Deal) -> bool:
-    """Reps edit their own deals, partner admins their company's; vendor staff only answer MEDDIC elements."""
-    if access.role == Role.PARTNER_REP:
-        return deal.owner_id == access.user.pk
-    if access.role == Role.PARTNER_ADMIN:
-        return deal.partner_id == access.partner.pk
-    return False
-
-
-def can_edit_elements(access: Access, deal: Deal) -> bool:
-    return access.is_vendor_staff or can_edit(access, deal)
 
 
 def deal_values(deal: Deal) -> dict:
@@ -193,7 +181,7 @@ def deal_update(
     unknown = set(fields) - set(DEAL_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
-    if fields and not can_edit(access, deal):
+    if fields and not can_edit_deal(access, deal):
         raise PermissionDenied(_("Only the deal's owner or their partner admin can change it."))
     if meddic and not can_edit_elements(access, deal):
         raise PermissionDenied(_("Only the deal's owner or their partner admin can change it."))

@@ -25,14 +25,15 @@ from audit.services import deal_history
 from deals import selectors, views_conflicts, workflow
 from deals.history import display_value, field_label, history_rows, registration_events
 from deals.models import Deal, RegistrationStatus
-from deals.services import can_edit, can_edit_elements
+from deals.permissions import can_edit_deal, can_edit_elements
 from deals.views_form import champion_log_context
 from knowledge.insights.ringi import deal_ringi_pattern
 from meddic.models import ELEMENT_FIELDS, ElementCode, MeddicElement
 from meddic.presentation import review_context, score_context
 from meddic.views_review import verify_forms
-from partners.views import apply_form_errors
+from partners.models import ALL_ROLES
 from prm.clock import vendor_today
+from prm.forms import apply_service_errors
 from prm.mixins import VendorPageMixin
 from prm.tenancy import Access
 
@@ -159,13 +160,14 @@ def deal_page_context(
         "reason_form": reason_form or ReasonForm(),
         "conflicts": conflicts,
         "open_conflicts": [c for c in conflicts if c[0].is_open],
-        "can_edit": can_edit(access, deal),
+        "can_edit": can_edit_deal(access, deal),
         "can_edit_elements": can_edit_elements(access, deal),
         **champion_log_context(access, deal),
     }
 
 
 class DealDetailView(VendorPageMixin, TemplateView):
+    roles = ALL_ROLES
     template_name = "deals/deal_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -180,11 +182,13 @@ def may_take(access: Access, deal: Deal, transition: workflow.Transition) -> boo
     workflow enforces, asked before showing a form)."""
     if transition.by_vendor:
         return access.is_vendor_staff
-    return can_edit(access, deal)
+    return can_edit_deal(access, deal)
 
 
 class DealTransitionView(VendorPageMixin, TemplateView):
     """One registration step. GET opens the reason form of reject/return on the deal page."""
+
+    roles = ALL_ROLES
 
     template_name = "deals/deal_detail.html"
 
@@ -221,7 +225,7 @@ class DealTransitionView(VendorPageMixin, TemplateView):
         except ValidationError as error:
             if transition.needs_reason:
                 # Whatever refused it, the typed reason stays in the form next to the message.
-                apply_form_errors(form, error)
+                apply_service_errors(form, error)
                 return self.render_page(deal, transition, form)
             for message in error.messages:
                 messages.error(request, message)

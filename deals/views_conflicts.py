@@ -19,8 +19,8 @@ from django.views.generic import ListView, TemplateView
 from deals import selectors, workflow
 from deals.models import ConflictMatch, Deal, RegistrationConflict
 from partners.selectors import partners_visible
-from partners.views import apply_form_errors
 from prm.csv_export import csv_response
+from prm.forms import apply_service_errors
 from prm.mixins import VendorStaffMixin
 from prm.templatetags.prm_tags import person, yen
 
@@ -246,7 +246,7 @@ class ConflictDetailView(VendorStaffMixin, TemplateView):
                     access=self.access, conflict=conflict, keep=keep, note=form.cleaned_data["note"]
                 )
             except ValidationError as error:
-                apply_form_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(
                     request, _("Conflict resolved: %(outcome)s.") % {"outcome": outcome_of(conflict)}

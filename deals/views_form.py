@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from audit.services import deal_history
-from deals import selectors, services, workflow
+from deals import permissions, selectors, services, workflow
 from deals.forms import (
     ChampionActivityForm,
     DealForm,
@@ -28,7 +28,7 @@ from deals.forms import (
     form_field_of,
 )
 from deals.models import ActivityActor
-from partners.models import PARTNER_ROLES
+from partners.models import ALL_ROLES, PARTNER_ROLES
 from prm.clock import vendor_today
 from prm.mixins import VendorPageMixin
 from prm.tenancy import Access
@@ -41,7 +41,7 @@ NOT_CARRIED = {"csrfmiddlewaretoken", "version", "base", "action", "merge"}
 
 def champion_log_context(access: Access, deal, form: ChampionActivityForm | None = None, **extra) -> dict:
     """Context of ``deals/includes/champion_log.html`` (the deal page includes it with this context)."""
-    can_log = services.can_edit_elements(access, deal)
+    can_log = permissions.can_edit_elements(access, deal)
     if form is None and can_log:
         form = ChampionActivityForm(
             initial={"date": vendor_today(access.vendor), "actor": ActivityActor.CHAMPION}
@@ -65,13 +65,15 @@ CONFLICT_ON_SUBMIT = gettext_lazy(
 class ChampionActivitiesView(VendorPageMixin, View):
     """GET: the log partial. POST: add one entry; htmx gets the updated partial, others the deal page."""
 
+    roles = ALL_ROLES
+
     def get(self, request, vendor_slug, deal_id):
         deal = selectors.deal_get(self.access, deal_id)
         return render(request, CHAMPION_LOG_TEMPLATE, champion_log_context(self.access, deal))
 
     def post(self, request, vendor_slug, deal_id):
         deal = selectors.deal_get(self.access, deal_id)
-        if not services.can_edit_elements(self.access, deal):
+        if not permissions.can_edit_elements(self.access, deal):
             raise PermissionDenied
         form = ChampionActivityForm(request.POST)
         activity = None
@@ -220,9 +222,11 @@ class DealCreateView(DealFormMixin, View):
 class DealUpdateView(DealFormMixin, View):
     """The deal's owner (or their partner admin) edits it; a stale version leads to the merge page."""
 
+    roles = ALL_ROLES
+
     def load(self, deal_id):
         deal = selectors.deal_get(self.access, deal_id)
-        if not services.can_edit(self.access, deal):
+        if not permissions.can_edit_deal(self.access, deal):
             raise PermissionDenied
         return deal, selectors.deal_elements(deal)
 

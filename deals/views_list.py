@@ -14,13 +14,14 @@ from deals.csv_import import COLUMNS
 from deals.filters import DealFilter
 from deals.flags import flags_of
 from meddic.models import ElementCode, MeddicElement
-from partners.models import Role
+from partners.models import ALL_ROLES, Role
 from prm.clock import vendor_today
 from prm.csv_export import csv_response
 from prm.mixins import VendorPageMixin
 
 
 class DealListView(VendorPageMixin, ListView):
+    roles = ALL_ROLES
     template_name = "deals/deal_list.html"
     paginate_by = 25
     context_object_name = "deals"
@@ -119,6 +120,8 @@ class DealExportView(VendorPageMixin, View):
 
     The header is in the user's language and the deal import reads it back as it is.
     """
+
+    roles = ALL_ROLES
 
     def get(self, request, vendor_slug):
         filterset = DealFilter(request.GET, access=self.access)

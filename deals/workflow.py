@@ -21,7 +21,7 @@ from audit.services import audit_record, changes_between
 from deals import notifications
 from deals.models import ConflictMatch, Deal, RegistrationConflict, RegistrationEvent
 from deals.models import RegistrationStatus as S
-from deals.services import can_edit
+from deals.permissions import can_decide_registration, can_edit_deal
 from knowledge.jobs import kpis_touch
 from meddic.services import scores_refresh
 from prm.clock import vendor_today
@@ -56,7 +56,7 @@ REOPEN = Transition("reopen", gettext_lazy("Back to review"), (S.APPROVED,), S.S
 
 
 def _may(access: Access, deal: Deal, transition: Transition) -> bool:
-    return access.is_vendor_staff if transition.by_vendor else can_edit(access, deal)
+    return can_decide_registration(access) if transition.by_vendor else can_edit_deal(access, deal)
 
 
 def actions_for(access: Access, deal: Deal) -> list[Transition]:
@@ -238,7 +238,7 @@ def conflict_resolve(
 ) -> RegistrationConflict:
     """A channel manager settles a conflict: keep one deal and reject the other with the note as reason,
     or (``keep=None``) decide that the two are different customers and keep both."""
-    if not access.is_vendor_staff:
+    if not can_decide_registration(access):
         raise PermissionDenied
     conflict = RegistrationConflict.objects.select_for_update().get(pk=conflict.pk)
     if not conflict.is_open:

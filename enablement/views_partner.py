@@ -21,7 +21,7 @@ from enablement.forms import InboxFilterForm
 from enablement.models import ContentKind, Stage
 from enablement.tables import export, inbox_header, inbox_row
 from enablement.views_staff import PAGE_SIZE
-from partners.models import PARTNER_ROLES
+from partners.models import ALL_ROLES, PARTNER_ROLES
 from prm.mixins import LastPageMixin, VendorPageMixin
 
 STREAM_FROM_BYTES = 1024 * 1024
@@ -58,6 +58,8 @@ def _note_reader(request, access) -> None:
 
 class InboxView(VendorPageMixin, LastPageMixin, ListView):
     """A partner user's content: what is new (not opened), pending (not understood yet) and done."""
+
+    roles = ALL_ROLES
 
     template_name = "enablement/inbox.html"
     paginate_by = PAGE_SIZE
@@ -129,6 +131,8 @@ def content_page(view, content, delivery, *, answers=None, result=None, quiz_err
 class ContentPageView(VendorPageMixin, TemplateView):
     """GET: the content. The first visit marks it opened; ``content_read.js`` posts "read" later."""
 
+    roles = ALL_ROLES
+
     template_name = "enablement/content_view.html"
 
     def get(self, request, vendor_slug, content_id):
@@ -144,6 +148,8 @@ class ContentFileView(VendorPageMixin, View):
     """The content's file, for vendor staff and for partner users who received it (never a public URL).
 
     Images open in the page; everything else downloads. Downloading counts as opening."""
+
+    roles = ALL_ROLES
 
     def get(self, request, vendor_slug, content_id):
         if self.access.is_vendor_staff:

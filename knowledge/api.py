@@ -22,10 +22,9 @@ from knowledge.serializers import (
     TaskStartedSerializer,
     TaskStateSerializer,
 )
-from partners.api import ERRORS_400, ERRORS_404
 from partners.models import ALL_ROLES
 from prm.api import VendorAPIMixin
-from prm.api_schema import AutoSchema
+from prm.api_schema import ERRORS_400, ERRORS_404, AutoSchema
 from prm.tenancy import Access, membership_for
 
 # What partner users may group by, and which of those groups is theirs. Not the tier: its totals less their own

@@ -14,9 +14,9 @@ from knowledge.insights.filters import SIZE_BANDS, InsightFilterForm, InsightFil
 from knowledge.insights.reports import loss_factors_for, ringi_patterns_for
 from knowledge.insights.ringi import RULES
 from knowledge.serializers_insights import LossFactorsSerializer, RingiPatternsSerializer
-from partners.api import ERRORS_400, ERRORS_403, ERRORS_404
 from partners.models import VENDOR_ROLES, Tier
 from prm.api import VendorAPIMixin
+from prm.api_schema import ERRORS_400, ERRORS_403, ERRORS_404
 
 FILTER_PARAMETERS = [
     OpenApiParameter(

@@ -8,6 +8,7 @@ from knowledge.dashboard import vendor_comparison
 from knowledge.exports import partner_export, vendor_export
 from knowledge.jobs import RECOMPUTE_ROLES
 from knowledge.scorecard import partner_scorecard
+from partners.models import ALL_ROLES
 from prm.mixins import VendorPageMixin
 
 # Stands for the task id in the progress URL handed to the page's script.
@@ -15,6 +16,8 @@ TASK_PLACEHOLDER = "__task__"
 
 
 class KpiDashboardView(VendorPageMixin, TemplateView):
+    roles = ALL_ROLES
+
     def get_template_names(self):
         if self.access.is_vendor_staff:
             return ["knowledge/kpis_vendor.html"]
@@ -34,6 +37,8 @@ class KpiDashboardView(VendorPageMixin, TemplateView):
 
 
 class KpiExportView(VendorPageMixin, View):
+    roles = ALL_ROLES
+
     def get(self, request, vendor_slug):
         if self.access.is_vendor_staff:
             return vendor_export(self.access, request.GET)

@@ -18,9 +18,9 @@ from deals.api import DealRenderMixin
 from deals.serializers import DealSerializer
 from meddic import services
 from meddic.models import ElementCode, VerificationMethod
-from partners.api import ERRORS_400, ERRORS_403, ERRORS_404
 from partners.models import VENDOR_ROLES
 from prm.api import VendorAPIMixin
+from prm.api_schema import ERRORS_400, ERRORS_403, ERRORS_404
 from prm.parsers import JSONParser
 
 

@@ -33,10 +33,10 @@ from meddic.serializers_review import (
     ReviewSerializer,
     ReviewWithHistorySerializer,
 )
-from partners.api import ERRORS_400, ERRORS_403, ERRORS_404
-from partners.models import PARTNER_ROLES, VENDOR_ROLES
+from partners.models import ALL_ROLES, PARTNER_ROLES, VENDOR_ROLES
 from prm.api import Conflict, VendorAPIMixin
 from prm.api_filters import IdFilter, TrueFalseFilter
+from prm.api_schema import ERRORS_400, ERRORS_403, ERRORS_404
 from prm.clock import vendor_today
 from prm.parsers import JSONParser
 
@@ -92,6 +92,8 @@ class InfoRequestContextMixin:
 class DealInfoRequestsView(InfoRequestContextMixin, VendorAPIMixin, mixins.ListModelMixin, GenericAPIView):
     """The info requests of one deal; vendor staff ask a new one."""
 
+    roles = ALL_ROLES
+
     parser_classes = (JSONParser,)
     serializer_class = InfoRequestSerializer
     action_roles = {"create": VENDOR_ROLES}
@@ -143,6 +145,8 @@ class DealInfoRequestsView(InfoRequestContextMixin, VendorAPIMixin, mixins.ListM
 class InfoRequestListView(InfoRequestContextMixin, VendorAPIMixin, mixins.ListModelMixin, GenericAPIView):
     """Every info request the caller can see: the vendor's for vendor staff, the company's for partner users."""
 
+    roles = ALL_ROLES
+
     serializer_class = InfoRequestSerializer
     filterset_class = InfoRequestFilter
 
@@ -165,6 +169,7 @@ class InfoRequestListView(InfoRequestContextMixin, VendorAPIMixin, mixins.ListMo
 
 
 class InfoRequestDetailView(InfoRequestContextMixin, VendorAPIMixin, GenericAPIView):
+    roles = ALL_ROLES
     serializer_class = InfoRequestSerializer
 
     @extend_schema(
@@ -305,6 +310,8 @@ def review_history(deal: Deal) -> list[dict]:
 
 class DealReviewView(VendorAPIMixin, GenericAPIView):
     """A deal's review state: anyone who sees the deal reads it and its history; vendor staff set it."""
+
+    roles = ALL_ROLES
 
     parser_classes = (JSONParser,)
     serializer_class = ReviewSerializer

@@ -83,7 +83,7 @@ def review_context(access, deal, today, elements: dict, *, bound: dict | None = 
     ``{"ask": (code, form)}`` or ``{"answer": (request_id, form)}``. ``elements``: the deal's elements by code.
     """
     from audit.models import AuditEntry
-    from deals.services import can_edit
+    from deals.permissions import can_edit_deal
     from meddic.forms_review import AnswerForm, AskForm, ReviewForm
     from meddic.models import DealReview, InfoRequest, InfoRequestStatus, ReviewState
 
@@ -94,7 +94,7 @@ def review_context(access, deal, today, elements: dict, *, bound: dict | None = 
         .select_related("requested_by", "answered_by")
         .order_by("-requested_at", "-pk")
     )
-    may_answer = access.is_partner_role and can_edit(access, deal)
+    may_answer = access.is_partner_role and can_edit_deal(access, deal)
     shown = []
     for request in requests:
         item = ShownRequest(request, overdue=request.is_open and request.due_date < today)

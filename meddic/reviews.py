@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from deals.models import Deal
-from deals.services import can_edit, deal_update
+from deals.permissions import can_edit_deal
+from deals.services import deal_update
 from meddic.models import DealReview, ElementCode, InfoRequest, InfoRequestStatus, ReviewState
 from meddic.services import score_refresh, text_clean
 from notifications.services import notify, partner_side, vendor_side
@@ -177,7 +178,7 @@ def info_request_answer(
     """The partner answers: the element's changed answers are saved with the deal (based on ``version``, so a
     stale answer is refused like any edit), the element counts as confirmed now and the asker is told."""
     deal = request.deal
-    if not access.is_partner_role or not can_edit(access, deal):
+    if not access.is_partner_role or not can_edit_deal(access, deal):
         raise PermissionDenied(_("Only the deal's owner or their partner admin can answer."))
     errors = {}
     answer = text_clean(answer, field="answer", limit=ANSWER_MAX, required=True, errors=errors)

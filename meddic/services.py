@@ -31,6 +31,7 @@ from meddic.models import (
     ScoreHistory,
     VerificationMethod,
 )
+from meddic.permissions import can_change_weights, can_verify_elements
 from prm.clock import vendor_today
 from prm.outbox import enqueue_on_commit
 from prm.tenancy import Access
@@ -122,7 +123,9 @@ VENDOR_ASSERTIONS = {
 def vendor_assertion_refused(access: Access, code: str, name: str, value, current) -> bool:
     """True when ``access`` may not set ``code.name`` to ``value``: a vendor assertion, newly made by a partner
     user (keeping the value the vendor set is not making it)."""
-    return VENDOR_ASSERTIONS.get((code, name)) == value and value != current and not access.is_vendor_staff
+    return (
+        VENDOR_ASSERTIONS.get((code, name)) == value and value != current and not can_verify_elements(access)
+    )
 
 
 def elements_apply(*, access: Access, deal, changes: dict[str, dict]) -> bool:
@@ -145,7 +148,7 @@ def elements_apply(*, access: Access, deal, changes: dict[str, dict]) -> bool:
         if (
             answers.get("evidence") == Evidence.VERIFIED
             and before["evidence"] != Evidence.VERIFIED
-            and not access.is_vendor_staff
+            and not can_verify_elements(access)
         ):
             raise PermissionDenied(_("Only the vendor can mark an element as verified."))
         for name, value in answers.items():
@@ -155,7 +158,7 @@ def elements_apply(*, access: Access, deal, changes: dict[str, dict]) -> bool:
         diff = changes_between(before, element.as_dict())
         if not diff:
             continue
-        lost = before["evidence"] == Evidence.VERIFIED and not access.is_vendor_staff
+        lost = before["evidence"] == Evidence.VERIFIED and not can_verify_elements(access)
         if lost:
             _verification_drop(element)
             diff = changes_between(before, element.as_dict())
@@ -323,7 +326,7 @@ def weights_clean(weights) -> dict[str, int]:
 def weights_set(*, access: Access, weights: dict[str, int]) -> dict[str, int]:
     """A vendor admin sets the weight of every element (equal weights are all 1); the change is audited and every
     deal of the vendor is re-scored (in the background for large vendors). Returns the weights now in force."""
-    if not access.is_vendor_admin:
+    if not can_change_weights(access):
         raise PermissionDenied(_("Only vendor admins can change the MEDDIC weights."))
     cleaned = weights_clean(weights)
     vendor = access.vendor
@@ -378,7 +381,7 @@ def element_verify(*, access: Access, deal: Deal, code: str, method: str, note: 
     The element counts as confirmed now; the deal's version goes up (it is an edit of the deal's facts), the
     change is in the history and the score is recomputed.
     """
-    if not access.is_vendor_staff:
+    if not can_verify_elements(access):
         raise PermissionDenied(_("Only the vendor can mark an element as verified."))
     errors = {}
     if code not in ElementCode.values:

@@ -10,7 +10,7 @@ from django.views.generic import FormView
 from meddic import services
 from meddic.forms import WeightsForm
 from meddic.models import ElementCode
-from partners.views import apply_form_errors
+from prm.forms import apply_service_errors
 from prm.mixins import VendorAdminMixin
 
 
@@ -34,7 +34,7 @@ class WeightsView(VendorAdminMixin, FormView):
         try:
             services.weights_set(access=self.access, weights=form.cleaned_data)
         except ValidationError as error:
-            apply_form_errors(form, error)
+            apply_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request, _("MEDDIC weights saved; every deal's score is recalculated with them.")

@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from deals import selectors
-from deals.services import StaleVersion, can_edit
+from deals.permissions import can_edit_deal
+from deals.services import StaleVersion
 from meddic import reviews, services
 from meddic.forms_review import AnswerForm, AskForm, ReviewForm
 from meddic.models import ElementCode, InfoRequest, ReviewState, VerificationMethod
 from partners.models import PARTNER_ROLES, VENDOR_ROLES
-from partners.views import apply_form_errors
+from prm.forms import apply_service_errors
 from prm.mixins import VendorPageMixin
 
 
@@ -70,7 +71,7 @@ class ElementVerifyView(VendorPageMixin, View):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as error:
-                apply_form_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -108,7 +109,7 @@ class DealReviewView(VendorPageMixin, View):
             try:
                 changed = reviews.review_set(access=self.access, deal=deal, **form.cleaned_data)
             except ValidationError as error:
-                apply_form_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 if changed:
                     messages.success(
@@ -135,7 +136,7 @@ class InfoRequestSendView(VendorPageMixin, View):
             try:
                 reviews.info_request_send(access=self.access, deal=deal, element=code, **form.cleaned_data)
             except ValidationError as error:
-                apply_form_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -163,7 +164,7 @@ class InfoRequestAnswerView(VendorPageMixin, View):
     def post(self, request, vendor_slug, request_id):
         info_request = request_get(self.access, request_id)
         deal = info_request.deal
-        if not can_edit(self.access, deal):
+        if not can_edit_deal(self.access, deal):
             raise PermissionDenied
         element = deal.elements.get(code=info_request.element)
         form = AnswerForm(request.POST, access=self.access, deal=deal, element=element, request=info_request)

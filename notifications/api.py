@@ -14,9 +14,10 @@ from rest_framework.response import Response
 from notifications import services
 from notifications.models import Notification
 from notifications.serializers import MarkedSerializer, MarkReadSerializer, NotificationSerializer
-from partners.api import ERRORS_400, ERRORS_404
+from partners.models import ALL_ROLES
 from prm.api import VendorAPIMixin
 from prm.api_filters import TrueFalseFilter
+from prm.api_schema import ERRORS_400, ERRORS_404
 from prm.parsers import JSONParser
 
 
@@ -35,6 +36,7 @@ class NotificationFilter(django_filters.FilterSet):
 
 
 class NotificationListView(VendorAPIMixin, mixins.ListModelMixin, GenericAPIView):
+    roles = ALL_ROLES
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
 
@@ -59,6 +61,7 @@ class NotificationListView(VendorAPIMixin, mixins.ListModelMixin, GenericAPIView
 
 
 class NotificationReadView(VendorAPIMixin, GenericAPIView):
+    roles = ALL_ROLES
     parser_classes = (JSONParser,)
     serializer_class = MarkReadSerializer
 

@@ -15,6 +15,7 @@ from django.views.generic import ListView
 
 from notifications import kinds, selectors
 from notifications.services import mark_read
+from partners.models import ALL_ROLES
 from prm.clock import vendor_today
 from prm.csv_export import csv_response
 from prm.mixins import VendorPageMixin
@@ -51,6 +52,7 @@ def filtered(access, data):
 
 
 class NotificationListView(VendorPageMixin, ListView):
+    roles = ALL_ROLES
     template_name = "notifications/list.html"
     paginate_by = 30
     context_object_name = "notifications"
@@ -81,6 +83,8 @@ def _local(value, tz) -> str:
 class NotificationExportView(VendorPageMixin, View):
     """The notifications the list shows, with the same filters and order, every page."""
 
+    roles = ALL_ROLES
+
     def get(self, request, vendor_slug):
         _form, qs = filtered(self.access, request.GET)
         tz = ZoneInfo(self.vendor.time_zone)
@@ -103,6 +107,8 @@ class NotificationExportView(VendorPageMixin, View):
 class NotificationOpenView(VendorPageMixin, View):
     """POST: mark the notification read and go to its deal (or back to the list when it has none)."""
 
+    roles = ALL_ROLES
+
     http_method_names = ["post"]
 
     def post(self, request, vendor_slug, notification_id):
@@ -115,6 +121,8 @@ class NotificationOpenView(VendorPageMixin, View):
 
 class NotificationReadAllView(VendorPageMixin, View):
     """POST: mark every unread notification of the caller in this vendor as read."""
+
+    roles = ALL_ROLES
 
     http_method_names = ["post"]
 

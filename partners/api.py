@@ -21,7 +21,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from partners import selectors, services
-from partners.models import PartnerCompany, PartnerStatus, Role, Tier
+from partners.models import ALL_ROLES, PartnerCompany, PartnerStatus, Role, Tier
 from partners.serializers import (
     AcceptedMembershipSerializer,
     InvitationAcceptSerializer,
@@ -34,15 +34,11 @@ from partners.serializers import (
     TokenSerializer,
 )
 from prm.api import MfaRequired, VendorAPIMixin
-from prm.api_schema import AutoSchema
+from prm.api_schema import ERRORS_400, ERRORS_403, ERRORS_404, AutoSchema
 from prm.parsers import JSONParser
 from prm.tenancy import Access, memberships_of
 
 RATE_LIMITED = "too_many_login_attempts"
-
-ERRORS_400 = OpenApiResponse(description=_('Invalid input: `{"field": ["message"]}`.'))
-ERRORS_403 = OpenApiResponse(description=_("The role lacks permission."))
-ERRORS_404 = OpenApiResponse(description=_("Unknown, or another tenant's or company's object."))
 
 
 class TooManyAttempts(exceptions.Throttled):
@@ -186,6 +182,8 @@ class PartnerFilter(django_filters.FilterSet):
 class PartnerViewSet(VendorAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Partner companies of the vendor; only vendor admins create and change them."""
 
+    roles = ALL_ROLES
+
     parser_classes = (JSONParser,)
     serializer_class = PartnerSerializer
     filterset_class = PartnerFilter
@@ -235,6 +233,8 @@ def _invitation_response(invitation, token: str) -> Response:
 
 class PartnerInvitationView(VendorAPIMixin, GenericAPIView):
     """Vendor admins invite users of any partner company; partner admins invite users of their own."""
+
+    roles = ALL_ROLES
 
     parser_classes = (JSONParser,)
     serializer_class = PartnerInvitationSerializer

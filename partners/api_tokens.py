@@ -9,11 +9,10 @@ from rest_framework.views import APIView
 
 from partners import services
 from partners.models import ApiToken
-from prm.api_schema import AutoSchema
+from prm.api_schema import ERRORS_400, AutoSchema
 from prm.parsers import JSONParser
 
-ERRORS_400 = OpenApiResponse(description=_('Invalid input: `{"field": ["message"]}`.'))
-ERRORS_404 = OpenApiResponse(description=_("Not one of your tokens."))
+NOT_YOURS = OpenApiResponse(description=_("Not one of your tokens."))
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
@@ -80,7 +79,7 @@ class MeTokenListView(APIView):
 class MeTokenDetailView(APIView):
     schema = AutoSchema()
 
-    @extend_schema(operation_id="me_tokens_destroy", tags=["auth"], responses={204: None, 404: ERRORS_404})
+    @extend_schema(operation_id="me_tokens_destroy", tags=["auth"], responses={204: None, 404: NOT_YOURS})
     def delete(self, request, token_id):
         """Revoke one of your tokens: it stops working at once."""
         services.api_token_revoke(user=request.user, token_id=token_id)

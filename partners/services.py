@@ -23,7 +23,6 @@ from django_scopes import scopes_disabled
 from audit.services import audit_record, changes_between, snapshot
 from partners.auth_events import auth_event_record
 from partners.models import (
-    PARTNER_ROLES,
     VENDOR_ROLES,
     ApiToken,
     AuthEventKind,
@@ -35,6 +34,7 @@ from partners.models import (
     Vendor,
     token_digest,
 )
+from partners.permissions import can_manage_member, can_reactivate_member, invitable_roles
 from partners.user_sessions import user_sessions_end_all
 from prm.tenancy import Access, vendor_scope
 from prm.validators import one_line, validate_single_line
@@ -189,14 +189,6 @@ def partner_checklist_set(
     return partner
 
 
-def _invitable_roles(access: Access, partner: PartnerCompany | None) -> set[str]:
-    if access.is_vendor_admin:
-        return set(PARTNER_ROLES) if partner else set(VENDOR_ROLES)
-    if access.role == Role.PARTNER_ADMIN and partner is not None and partner.pk == access.partner.pk:
-        return {Role.PARTNER_REP, Role.PARTNER_ADMIN}
-    return set()
-
-
 def _invitation_refused(access: Access, email: str, partner: PartnerCompany | None, now) -> None:
     """Refuse inviting ``email`` when they are a member already, or hold an open invitation that this inviter
     could not have made (another company's, or the vendor's own staff's): that one is not theirs to replace.
@@ -213,7 +205,7 @@ def _invitation_refused(access: Access, email: str, partner: PartnerCompany | No
     )
     for invitation in pending.select_related("partner"):
         same_company = invitation.partner_id == (partner.pk if partner else None)
-        if not same_company or invitation.role not in _invitable_roles(access, invitation.partner):
+        if not same_company or invitation.role not in invitable_roles(access, invitation.partner):
             raise ValidationError({"email": _("This person has already been invited.")})
 
 
@@ -228,7 +220,7 @@ def invitation_create(
     earlier open invitation for the same address is replaced only when this inviter could have made it (the
     same company; see :func:`_invitation_refused`). Returns the invitation and its one-time token.
     """
-    allowed = _invitable_roles(access, partner)
+    allowed = invitable_roles(access, partner)
     if not allowed:
         raise PermissionDenied
     if role not in allowed:
@@ -381,8 +373,7 @@ def membership_deactivate(*, access: Access, membership: Membership) -> Membersh
     """
     if membership.user_id == access.user.pk:
         raise ValidationError(_("You cannot deactivate yourself."))
-    own_company = access.role == Role.PARTNER_ADMIN and membership.partner_id == access.partner.pk
-    if not (access.is_vendor_admin or own_company):
+    if not can_manage_member(access, membership):
         raise PermissionDenied
     before = snapshot(membership, MEMBERSHIP_AUDITED)
     membership.is_active = False
@@ -409,10 +400,9 @@ def _has_access_elsewhere(membership: Membership) -> bool:
 def membership_reactivate(*, access: Access, membership: Membership) -> Membership:
     """Vendor admins reactivate anyone; partner admins users of their own company whom no vendor admin
     deactivated (the vendor's decision stands until a vendor admin changes it)."""
-    own_company = access.role == Role.PARTNER_ADMIN and membership.partner_id == access.partner.pk
-    if not (access.is_vendor_admin or own_company):
+    if not can_manage_member(access, membership):
         raise PermissionDenied
-    if membership.deactivated_by_vendor and not access.is_vendor_admin:
+    if not can_reactivate_member(access, membership):
         raise PermissionDenied(
             _("The vendor deactivated this person; only a vendor admin can reactivate them.")
         )

@@ -19,21 +19,14 @@ from partners.forms import (
     StaffInvitationForm,
     VendorSettingsForm,
 )
-from partners.models import PartnerStatus, Role, Tier
+from partners.models import ALL_ROLES, PartnerStatus, Role, Tier
 from prm.csv_export import csv_response
+from prm.forms import apply_service_errors
 from prm.mixins import VendorAdminMixin, VendorPageMixin, VendorStaffMixin
 
 
-def apply_form_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, next to the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 class DashboardView(VendorPageMixin, TemplateView):
+    roles = ALL_ROLES
     template_name = "partners/dashboard.html"
 
     def get_context_data(self, **kwargs):
@@ -129,7 +122,7 @@ class PartnerCreateView(VendorAdminMixin, FormView):
         try:
             partner = services.partner_create(access=self.access, **form.cleaned_data)
         except ValidationError as error:
-            apply_form_errors(form, error)
+            apply_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -153,13 +146,14 @@ class PartnerUpdateView(VendorAdminMixin, UpdateView):
         try:
             services.partner_update(access=self.access, partner=self.object, **form.cleaned_data)
         except ValidationError as error:
-            apply_form_errors(form, error)
+            apply_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Changes saved."))
         return redirect("partner_detail", self.vendor.slug, self.object.pk)
 
 
 class PartnerDetailView(VendorPageMixin, DetailView):
+    roles = ALL_ROLES
     template_name = "partners/partner_detail.html"
     context_object_name = "partner"
 
@@ -201,7 +195,7 @@ class PartnerInviteView(PartnerDetailView):
                     access=self.access, partner=self.object, **form.cleaned_data
                 )
             except ValidationError as error:
-                apply_form_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 request.session["last_invitation_url"] = services.invitation_accept_url(token)
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
@@ -275,7 +269,7 @@ class StaffListView(VendorAdminMixin, FormView):
         try:
             invitation, token = services.invitation_create(access=self.access, **form.cleaned_data)
         except ValidationError as error:
-            apply_form_errors(form, error)
+            apply_service_errors(form, error)
             return self.form_invalid(form)
         self.request.session["last_invitation_url"] = services.invitation_accept_url(token)
         messages.success(self.request, _("Invitation sent to %(email)s.") % {"email": invitation.email})

@@ -9,7 +9,7 @@ from django.views import View
 
 from partners import services
 from partners.forms import AcceptInvitationForm
-from partners.views import apply_form_errors
+from prm.forms import apply_service_errors
 from prm.tenancy import memberships_of
 
 
@@ -59,7 +59,7 @@ class InvitationAcceptView(View):
         except ValidationError as error:
             form = AcceptInvitationForm(request.POST)
             form.is_valid()
-            apply_form_errors(form, error)
+            apply_service_errors(form, error)
             return self.render_page(form, status=400)
         if user is None:
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")

@@ -8,7 +8,6 @@ from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from partners.models import ALL_ROLES
 from prm import tenancy
 from prm.api_schema import AutoSchema
 
@@ -28,9 +27,10 @@ class Conflict(exceptions.APIException):
 
 
 class VendorAPIMixin:
-    """DRF views under ``/api/v1/vendors/<vendor_slug>/``: access is resolved after authentication."""
+    """DRF views under ``/api/v1/vendors/<vendor_slug>/``: access is resolved after authentication. Set
+    ``roles`` (no default, ``prm.view_rules``) and, for a viewset, per-action narrowing in ``action_roles``."""
 
-    roles = ALL_ROLES
+    roles: tuple[str, ...] = ()
     schema = AutoSchema()
     # Per-action role overrides, e.g. {"create": (Role.VENDOR_ADMIN,)}.
     action_roles: dict = {}

@@ -9,10 +9,16 @@ every vendor's API).
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiResponse
 
 UNAUTHENTICATED = _("No valid credentials: log in, or send `Authorization: Token <key>`.")
 FORBIDDEN = _("The role lacks permission, or must set up two-factor authentication first (`mfa_required`).")
 NOT_FOUND = _("Unknown, or another tenant's or company's object.")
+
+# What views name in their own ``responses``.
+ERRORS_400 = OpenApiResponse(description=_('Invalid input: `{"field": ["message"]}`.'))
+ERRORS_403 = OpenApiResponse(description=_("The role lacks permission."))
+ERRORS_404 = OpenApiResponse(description=NOT_FOUND)
 
 
 class AutoSchema(SpectacularAutoSchema):

@@ -6,14 +6,15 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from partners.models import ALL_ROLES, VENDOR_ROLES, Role
+from partners.models import VENDOR_ROLES, Role
 from prm import tenancy
 
 
 class VendorPageMixin(LoginRequiredMixin):
-    """Every page under ``/v/<vendor_slug>/``. Set ``roles`` to the roles that may open it (others get 403)."""
+    """Every page under ``/v/<vendor_slug>/``. Set ``roles`` to the roles that may open it (others get 403);
+    there is no default (``prm.view_rules``)."""
 
-    roles = ALL_ROLES
+    roles: tuple[str, ...] = ()
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

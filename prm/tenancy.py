@@ -141,6 +141,14 @@ class TenantScopeMiddleware:
         return self._denied_kept(request, response)
 
     @staticmethod
+    def process_view(request, view_func, view_args, view_kwargs):
+        """Before a vendor view runs: it must declare who may open it (``prm.view_rules``), or it never runs."""
+        if "vendor_slug" in view_kwargs:
+            from prm.view_rules import declared_roles
+
+            declared_roles(view_func)
+
+    @staticmethod
     def _denied_kept(request, response):
         """A signed-in user refused (403) or turned away (404) under a vendor URL goes into the audit trail."""
         from audit.services import DENIED_STATUSES, authz_denied_record

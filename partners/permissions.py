@@ -1,0 +1,26 @@
+"""Who may invite, deactivate and reactivate whom: one named function per rule, for pages, API and services."""
+
+from partners.models import PARTNER_ROLES, VENDOR_ROLES, Membership, PartnerCompany, Role
+from prm.tenancy import Access
+
+
+def invitable_roles(access: Access, partner: PartnerCompany | None) -> set[str]:
+    """The roles ``access`` may invite someone with, into ``partner`` (None: the vendor's own staff)."""
+    if access.is_vendor_admin:
+        return set(PARTNER_ROLES) if partner else set(VENDOR_ROLES)
+    if access.role == Role.PARTNER_ADMIN and partner is not None and partner.pk == access.partner.pk:
+        return {Role.PARTNER_REP, Role.PARTNER_ADMIN}
+    return set()
+
+
+def can_manage_member(access: Access, membership: Membership) -> bool:
+    """Vendor admins manage anyone's membership; partner admins their own company's."""
+    own_company = access.role == Role.PARTNER_ADMIN and membership.partner_id == access.partner.pk
+    return access.is_vendor_admin or own_company
+
+
+def can_reactivate_member(access: Access, membership: Membership) -> bool:
+    """A vendor admin's deactivation stands until a vendor admin reverses it."""
+    return can_manage_member(access, membership) and (
+        access.is_vendor_admin or not membership.deactivated_by_vendor
+    )
