@@ -52,17 +52,8 @@ class DealImportView(PartnerAdminMixin, CsvImportView):
     preview_function = staticmethod(deal_import_preview)
     import_function = staticmethod(deal_import)
 
-    @property
-    def check_task(self):
-        from deals.tasks import deal_import_check
-
-        return deal_import_check
-
-    @property
-    def import_task(self):
-        from deals.tasks import deal_import_run
-
-        return deal_import_run
+    check_task = "deals.tasks.deal_import_check"
+    import_task = "deals.tasks.deal_import_run"
 
     def get_context_data(self, **kwargs):
         element_keys = {f"{code}_{axis}" for code in ElementCode.values for axis in ("level", "evidence")}

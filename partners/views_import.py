@@ -54,17 +54,8 @@ class PartnerImportView(VendorAdminMixin, CsvImportView):
     preview_function = staticmethod(partner_import_preview)
     import_function = staticmethod(partner_import)
 
-    @property
-    def check_task(self):
-        from partners.tasks import partner_import_check
-
-        return partner_import_check
-
-    @property
-    def import_task(self):
-        from partners.tasks import partner_import_run
-
-        return partner_import_run
+    check_task = "partners.tasks.partner_import_check"
+    import_task = "partners.tasks.partner_import_run"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

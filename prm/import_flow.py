@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -20,6 +21,7 @@ from prm import pending_imports
 from prm.csv_import import ImportRejected
 from prm.models import PendingImport
 from prm.models import PendingImportState as State
+from prm.tenancy import Access
 
 # Seconds between two looks at a running check or import.
 REFRESH_SECONDS = 2
@@ -33,8 +35,9 @@ class CsvImportView(TemplateView):
     # raising ImportRejected with the preview when a row fails.
     preview_function: Callable = None
     import_function: Callable = None
-    check_task = None
-    import_task = None
+    # Dotted paths of the two tasks (imported when needed: the tasks import the views' app).
+    check_task = ""
+    import_task = ""
 
     def done(self, count: int):
         """Say what was imported and go where it can be seen."""
@@ -71,7 +74,7 @@ class CsvImportView(TemplateView):
             access=self.access, kind=self.kind, filename=form.cleaned_data["file"].name, data=form.data_bytes
         )
         if pending_imports.is_large(pending):
-            pending_imports.start(pending, self.check_task, State.CHECKING)
+            pending_imports.start(pending, import_string(self.check_task), State.CHECKING)
         else:
             preview = self.preview_function(access=self.access, data=form.data_bytes)
             pending_imports.preview_store(pending, preview)
@@ -82,7 +85,7 @@ class CsvImportView(TemplateView):
         if pending is None or pending.state != State.READY:
             return self.start_over()
         if pending_imports.is_large(pending):
-            pending_imports.start(pending, self.import_task, State.IMPORTING)
+            pending_imports.start(pending, import_string(self.import_task), State.IMPORTING)
             return redirect(self.preview_url(pending))
         try:
             created = self.import_function(access=self.access, data=pending_imports.pending_data(pending))
@@ -119,13 +122,22 @@ class CsvImportView(TemplateView):
         return self.render_to_response(context, status=status)
 
 
-def run_check(pending_id: int, preview_function: Callable) -> None:
-    """The body of a check task: compute the preview of a large upload with progress, and store it."""
+def _task_start(pending_id: int) -> tuple[PendingImport, Access] | None:
+    """The upload and its uploader's access as it is now; None (and the upload failed) when they lost it."""
     pending = PendingImport.objects.select_related("created_by", "vendor").get(pk=pending_id)
     access = pending_imports.task_access(pending)
     if access is None:
         pending_imports.task_finish(pending, state=State.FAILED)
+        return None
+    return pending, access
+
+
+def run_check(pending_id: int, preview_function: Callable) -> None:
+    """The body of a check task: compute the preview of a large upload with progress, and store it."""
+    started = _task_start(pending_id)
+    if started is None:
         return
+    pending, access = started
     try:
         preview = preview_function(
             access=access,
@@ -140,11 +152,10 @@ def run_check(pending_id: int, preview_function: Callable) -> None:
 
 def run_import(pending_id: int, import_function: Callable) -> None:
     """The body of an import task: import a large upload with progress; a refused file keeps its new preview."""
-    pending = PendingImport.objects.select_related("created_by", "vendor").get(pk=pending_id)
-    access = pending_imports.task_access(pending)
-    if access is None:
-        pending_imports.task_finish(pending, state=State.FAILED)
+    started = _task_start(pending_id)
+    if started is None:
         return
+    pending, access = started
     try:
         created = import_function(
             access=access,
