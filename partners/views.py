@@ -20,9 +20,18 @@ from partners.forms import (
     VendorSettingsForm,
 )
 from partners.models import ALL_ROLES, PartnerStatus, Role, Tier
+from partners.permissions import can_reactivate_member
 from prm.csv_export import csv_response
 from prm.forms import apply_service_errors
 from prm.mixins import VendorAdminMixin, VendorPageMixin, VendorStaffMixin
+
+
+def _with_reactivation(access, memberships) -> list:
+    """The memberships, each told whether ``access`` may reactivate it (the members table's button)."""
+    memberships = list(memberships)
+    for membership in memberships:
+        membership.can_reactivate = can_reactivate_member(access, membership)
+    return memberships
 
 
 class DashboardView(VendorPageMixin, TemplateView):
@@ -169,7 +178,7 @@ class PartnerDetailView(VendorPageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         manage = self.can_manage_users()
         context.update(
-            members=selectors.partner_members(self.access, self.object),
+            members=_with_reactivation(self.access, selectors.partner_members(self.access, self.object)),
             can_manage_users=manage,
             can_edit_checklist=self.access.is_vendor_staff,
             invitations=selectors.invitations_for(self.access, self.object)[:20] if manage else [],
@@ -260,7 +269,7 @@ class StaffListView(VendorAdminMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            staff=selectors.vendor_staff(self.access),
+            staff=_with_reactivation(self.access, selectors.vendor_staff(self.access)),
             invitations=selectors.invitations_for(self.access)[:20],
             **kwargs,
         )

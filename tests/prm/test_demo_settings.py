@@ -1,15 +1,11 @@
 """What ``make run`` hands the demo: the host and port it serves on reach every command (links in mail and on the
 console use them), the server answers on that host, and its SQLite database queues concurrent writers."""
 
-import shutil
 import subprocess
-
-import pytest
 
 from tests.prm.conftest import BASE_DIR, load_settings
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_run_gives_its_host_and_port_to_the_server_as_well_as_to_the_demo_data():
     commands = subprocess.run(
         ["make", "-n", "--always-make", "run", "HOST=0.0.0.0", "PORT=8123"],  # noqa: S607
