@@ -294,6 +294,10 @@ class InvitationAcceptView(APIView):
         data = serializer.validated_data
         user = request.user if request.user.is_authenticated else None
         membership = services.invitation_accept(
-            token=token, name=data.get("name", ""), password=data.get("password"), user=user
+            token=token,
+            name=data.get("name", ""),
+            password=data.get("password"),
+            user=user,
+            proof=data.get("proof"),
         )
         return Response(AcceptedMembershipSerializer(membership).data, status=status.HTTP_201_CREATED)

@@ -117,6 +117,15 @@ class InvitationAcceptSerializer(serializers.Serializer):
             "as that account instead."
         ),
     )
+    proof = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text=_(
+            "The proof parameter of the link in the invitation mail. Required unless authenticated as the "
+            "invited address."
+        ),
+    )
 
 
 class AcceptedMembershipSerializer(MembershipSerializer):

@@ -10,6 +10,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -17,7 +18,10 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_scopes import scopes_disabled
 
 from audit.services import audit_record, changes_between, snapshot
@@ -264,7 +268,38 @@ def invitation_create(
 
 
 def invitation_accept_url(token: str) -> str:
+    """The invitation's page: what the inviter gets back (DESIGN §7). Whoever holds only this link can ask for the
+    mail again, or accept by logging in as the invited address; joining as a new account needs the mailed link."""
     return f"{settings.SITE_URL}{reverse('invitation_accept', kwargs={'token': token})}"
+
+
+def invitation_mail_proof(token: str) -> str:
+    """The part of the mailed link that the inviter never sees: holding it proves the invitee read the mail."""
+    return salted_hmac(MAIL_PROOF_SALT, token).hexdigest()[:32]
+
+
+def invitation_mail_url(token: str) -> str:
+    """The link in the invitation mail: the page's address with the proof that the mail reached its reader."""
+    return f"{invitation_accept_url(token)}?{urlencode({'proof': invitation_mail_proof(token)})}"
+
+
+def invitation_proof_valid(token: str, proof: str | None) -> bool:
+    return bool(proof) and constant_time_compare(proof, invitation_mail_proof(token))
+
+
+def invitation_mail_resend(*, token: str) -> bool:
+    """Send an open invitation's mail again (at most once per ``INVITATION_RESEND_SECONDS``); ``False`` when the
+    link is unknown, closed or asked again too soon. The answer is the same whether the address has an account."""
+    invitation = invitation_by_token(token)
+    if invitation is None or not invitation.is_open:
+        return False
+    if not cache.add(f"prm:invitation-resend:{invitation.pk}", 1, settings.INVITATION_RESEND_SECONDS):
+        return False
+    language = translation.get_language()
+    transaction.on_commit(
+        lambda: _send_invitation_email(invitation.pk, invitation.vendor_id, token, language)
+    )
+    return True
 
 
 def _send_invitation_email(invitation_id: int, vendor_id: int, token: str, language: str) -> None:
@@ -275,11 +310,18 @@ def _send_invitation_email(invitation_id: int, vendor_id: int, token: str, langu
     with translation.override(language):
         context = {
             "invitation": invitation,
-            "accept_url": invitation_accept_url(token),
+            "accept_url": invitation_mail_url(token),
         }
         subject = _("You are invited to %(vendor)s on Partner MEDDIC") % {"vendor": invitation.vendor.name}
         body = render_to_string("partners/email/invitation.txt", context)
     send_mail(one_line(subject), body, None, [invitation.email])
+
+
+MAIL_PROOF_SALT = "prm.invitation.mailbox"
+MAILBOX_UNPROVEN = gettext_noop(
+    "To join with a new account, open the link in the invitation mail. If you already have an account with this "
+    "address, log in as it first."
+)
 
 
 def invitation_by_token(token: str) -> Invitation | None:
@@ -294,12 +336,20 @@ def invitation_by_token(token: str) -> Invitation | None:
 
 @transaction.atomic
 def invitation_accept(
-    *, token: str, name: str = "", password: str | None = None, user: User | None = None
+    *,
+    token: str,
+    name: str = "",
+    password: str | None = None,
+    user: User | None = None,
+    proof: str | None = None,
 ) -> Membership:
     """Accept an invitation once, before it expires.
 
-    A new person sets a name and password; the account's email address counts as verified because the link
-    reached it. Someone who already has an account accepts while logged in as that account.
+    Someone logged in as the invited address accepts as that account. Anyone else must hold the mailed link
+    (``proof``, see :func:`invitation_mail_proof`): the inviter also knows the token, and must learn neither whether
+    the address has an account anywhere on this installation nor be able to create one for it. With the proof, a
+    new person sets a name and password (the address counts as verified: the mail reached it); someone who already
+    has an account is asked to log in as it.
     """
     found = invitation_by_token(token)
     if found is None:
@@ -314,6 +364,9 @@ def invitation_accept(
             )
         if invitation.is_expired:
             raise ValidationError(_("This invitation has expired. Ask for a new one."))
+        is_invitee = user is not None and user.email.lower() == invitation.email.lower()
+        if not is_invitee and not invitation_proof_valid(token, proof):
+            raise ValidationError({"proof": _(MAILBOX_UNPROVEN)})
         existing = User.objects.filter(email__iexact=invitation.email).first()
         if existing is not None:
             if user is None or user.pk != existing.pk:

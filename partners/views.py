@@ -200,13 +200,12 @@ class PartnerInviteView(PartnerDetailView):
         form = PartnerInvitationForm(request.POST)
         if form.is_valid():
             try:
-                invitation, token = services.invitation_create(
+                invitation, _token = services.invitation_create(
                     access=self.access, partner=self.object, **form.cleaned_data
                 )
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
-                request.session["last_invitation_url"] = services.invitation_accept_url(token)
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
                 return redirect(
                     reverse("partner_detail", args=[vendor_slug, self.object.pk]) + "#invitations"
@@ -276,11 +275,10 @@ class StaffListView(VendorAdminMixin, FormView):
 
     def form_valid(self, form):
         try:
-            invitation, token = services.invitation_create(access=self.access, **form.cleaned_data)
+            invitation, _token = services.invitation_create(access=self.access, **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
             return self.form_invalid(form)
-        self.request.session["last_invitation_url"] = services.invitation_accept_url(token)
         messages.success(self.request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
         return redirect("staff_list", self.vendor.slug)
 

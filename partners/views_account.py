@@ -24,18 +24,41 @@ def home(request):
 
 
 class InvitationAcceptView(View):
+    """An invitation's page. What it shows depends only on what the visitor proves, never on whether the invited
+    address has an account: the inviter holds this page's link too (see :func:`services.invitation_accept`).
+
+    - logged in as the invited address: one button accepts;
+    - holding the mailed link (``?proof=``): a new person sets a name and password, someone with an account is
+      asked to log in as it;
+    - otherwise: open the mailed link (it can be sent again) or log in.
+    """
+
     template_name = "partners/invitation_accept.html"
 
     def dispatch(self, request, token):
+        self.token = token
         self.invitation = services.invitation_by_token(token)
+        user = request.user
+        self.is_invitee = (
+            self.invitation is not None
+            and user.is_authenticated
+            and user.email.lower() == self.invitation.email.lower()
+        )
+        proof = request.POST.get("proof") if request.method == "POST" else request.GET.get("proof")
+        self.proof = proof if services.invitation_proof_valid(token, proof) else ""
         return super().dispatch(request, token)
 
     def render_page(self, form, status=200):
         invitation = self.invitation
-        existing = (
-            invitation is not None and services.User.objects.filter(email__iexact=invitation.email).exists()
-        )
-        context = {"invitation": invitation, "form": form, "existing_account": existing}
+        existing = bool(self.proof and services.User.objects.filter(email__iexact=invitation.email).exists())
+        context = {
+            "invitation": invitation,
+            "form": form,
+            "is_invitee": self.is_invitee,
+            "proof": self.proof,
+            "existing_account": existing,
+            "login_next": self.request.get_full_path(),
+        }
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, token):
@@ -46,15 +69,21 @@ class InvitationAcceptView(View):
     def post(self, request, token):
         if self.invitation is None or not self.invitation.is_open:
             return self.render_page(None, status=404 if self.invitation is None else 410)
+        if "resend" in request.POST:
+            return self.resend()
         user = request.user if request.user.is_authenticated else None
-        is_existing = services.User.objects.filter(email__iexact=self.invitation.email).exists()
         form = AcceptInvitationForm(request.POST)
-        if not is_existing and not form.is_valid():
+        needs_password = not self.is_invitee
+        if needs_password and not form.is_valid():
             return self.render_page(form, status=400)
-        data = form.cleaned_data if not is_existing else {}
+        data = form.cleaned_data if needs_password else {}
         try:
             membership = services.invitation_accept(
-                token=token, name=data.get("name", ""), password=data.get("password"), user=user
+                token=token,
+                name=data.get("name", ""),
+                password=data.get("password"),
+                user=user,
+                proof=self.proof,
             )
         except ValidationError as error:
             form = AcceptInvitationForm(request.POST)
@@ -65,3 +94,13 @@ class InvitationAcceptView(View):
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to %(vendor)s.") % {"vendor": membership.vendor.name})
         return redirect("dashboard", membership.vendor.slug)
+
+    def resend(self):
+        if services.invitation_mail_resend(token=self.token):
+            messages.success(
+                self.request,
+                _("The invitation was sent to %(email)s again.") % {"email": self.invitation.email},
+            )
+        else:
+            messages.warning(self.request, _("The invitation mail was sent a moment ago. Check your inbox."))
+        return redirect("invitation_accept", self.token)

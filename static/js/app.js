@@ -5,15 +5,6 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
-document.addEventListener("click", (event) => {
-  const button = event.target.closest("[data-copy]");
-  if (!button) return;
-  const field = document.getElementById(button.getAttribute("data-copy"));
-  if (field && navigator.clipboard) {
-    navigator.clipboard.writeText(field.value);
-    button.classList.add("btn-success");
-  }
-});
 // A header checkbox with data-check-all="<name>" checks or clears every checkbox of that name in its form.
 document.addEventListener("change", (event) => {
   const all = event.target.closest("[data-check-all]");

@@ -27,6 +27,9 @@ def accept_url(token):
     return reverse("api_invitation_accept", kwargs={"token": token})
 
 
+proof = services.invitation_mail_proof
+
+
 def invite(world, *, email="new@alpha.example", role="partner_rep", partner="alpha", by="vendor_admin"):
     access = access_of(getattr(world, by), world.acme)
     with vendor_scope(world.acme):
@@ -166,7 +169,11 @@ class TestStaffInvitations:
 class TestAccept:
     def test_accept_creates_the_user_and_membership(self, world, api):
         token = invite(world, by="partner_admin")
-        response = api.post(accept_url(token), {"name": " Nana New ", "password": PASSWORD}, format="json")
+        response = api.post(
+            accept_url(token),
+            {"proof": proof(token), "name": " Nana New ", "password": PASSWORD},
+            format="json",
+        )
         assert response.status_code == 201
         assert response.json() == {
             "email": "new@alpha.example",
@@ -187,7 +194,9 @@ class TestAccept:
 
     def test_the_new_user_can_obtain_a_token_and_see_own_company(self, world, api):
         token = invite(world)
-        api.post(accept_url(token), {"name": "Nana", "password": PASSWORD}, format="json")
+        api.post(
+            accept_url(token), {"proof": proof(token), "name": "Nana", "password": PASSWORD}, format="json"
+        )
         key = api.post(
             reverse("api_token"), {"email": "new@alpha.example", "password": PASSWORD}, format="json"
         ).json()["token"]
@@ -197,7 +206,9 @@ class TestAccept:
 
     def test_vendor_staff_invitation(self, world, api):
         token = invite(world, email="cm2@acme.example", role="channel_manager", partner=None)
-        response = api.post(accept_url(token), {"name": "Cee", "password": PASSWORD}, format="json")
+        response = api.post(
+            accept_url(token), {"proof": proof(token), "name": "Cee", "password": PASSWORD}, format="json"
+        )
         assert response.status_code == 201
         assert response.json()["role"] == "channel_manager"
         assert response.json()["partner"] is None
@@ -205,9 +216,14 @@ class TestAccept:
     def test_second_accept_is_400(self, world, api):
         token = invite(world)
         assert (
-            api.post(accept_url(token), {"name": "N", "password": PASSWORD}, format="json").status_code == 201
+            api.post(
+                accept_url(token), {"proof": proof(token), "name": "N", "password": PASSWORD}, format="json"
+            ).status_code
+            == 201
         )
-        response = api.post(accept_url(token), {"name": "N", "password": PASSWORD}, format="json")
+        response = api.post(
+            accept_url(token), {"proof": proof(token), "name": "N", "password": PASSWORD}, format="json"
+        )
         assert response.status_code == 400
         assert response.json() == {"non_field_errors": ["This invitation has already been used."]}
 
@@ -215,7 +231,9 @@ class TestAccept:
         token = invite(world)
         with scopes_disabled():
             Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-        response = api.post(accept_url(token), {"name": "N", "password": PASSWORD}, format="json")
+        response = api.post(
+            accept_url(token), {"proof": proof(token), "name": "N", "password": PASSWORD}, format="json"
+        )
         assert response.status_code == 400
         assert response.json() == {"non_field_errors": ["This invitation has expired. Ask for a new one."]}
         assert not User.objects.filter(email="new@alpha.example").exists()
@@ -227,18 +245,23 @@ class TestAccept:
 
     def test_weak_password_is_a_400_on_password(self, world, api):
         token = invite(world)
-        response = api.post(accept_url(token), {"name": "N", "password": "12345"}, format="json")
+        response = api.post(
+            accept_url(token), {"proof": proof(token), "name": "N", "password": "12345"}, format="json"
+        )
         assert response.status_code == 400
         assert list(response.json()) == ["password"]
         assert not User.objects.filter(email="new@alpha.example").exists()
         # Nothing was used up: a better password still works.
         assert (
-            api.post(accept_url(token), {"name": "N", "password": PASSWORD}, format="json").status_code == 201
+            api.post(
+                accept_url(token), {"proof": proof(token), "name": "N", "password": PASSWORD}, format="json"
+            ).status_code
+            == 201
         )
 
     def test_missing_password_is_a_400_on_password(self, world, api):
         token = invite(world)
-        response = api.post(accept_url(token), {"name": "N"}, format="json")
+        response = api.post(accept_url(token), {"proof": proof(token), "name": "N"}, format="json")
         assert response.status_code == 400
         assert list(response.json()) == ["password"]
 
@@ -252,3 +275,39 @@ class TestAccept:
         assert response.json()["email"] == "rep@gamma.example"
         vendors = [m["vendor"] for m in api.get(reverse("api_me")).json()["memberships"]]
         assert sorted(vendors) == ["acme", "rival"]
+
+
+class TestAcceptWithoutTheMail:
+    """The inviter gets the token back; it alone joins no one and tells nothing about the address."""
+
+    def test_the_answer_is_the_same_for_an_address_with_an_account_elsewhere_and_a_new_one(self, world, api):
+        elsewhere = invite(world, email="rep@gamma.example")  # the rival vendor's rep
+        new = invite(world, email="nobody@alpha.example")
+        body = {"name": "N", "password": PASSWORD}
+        answers = [api.post(accept_url(token), body, format="json") for token in (elsewhere, new)]
+        assert [answer.status_code for answer in answers] == [400, 400]
+        assert answers[0].json() == answers[1].json() == {"proof": [services.MAILBOX_UNPROVEN]}
+        assert not User.objects.filter(email="nobody@alpha.example").exists()
+
+    def test_a_proof_for_another_invitation_is_refused(self, world, api):
+        token, other = invite(world), invite(world, email="other@alpha.example")
+        response = api.post(
+            accept_url(token), {"proof": proof(other), "name": "N", "password": PASSWORD}, format="json"
+        )
+        assert response.status_code == 400 and list(response.json()) == ["proof"]
+
+    def test_the_mailed_link_carries_the_proof_and_the_returned_link_does_not(
+        self, world, api_as, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            body = (
+                api_as(world.vendor_admin)
+                .post(
+                    partner_invite_url(world.alpha),
+                    {"email": "new@alpha.example", "role": "partner_rep"},
+                    format="json",
+                )
+                .json()
+            )
+        assert "proof" not in body["accept_url"]
+        assert f"{body['accept_url']}?proof={proof(body['token'])}" in mail.outbox[-1].body

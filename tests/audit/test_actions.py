@@ -114,6 +114,7 @@ def test_invitations_created_replaced_and_accepted(world, client):
             "name": "Nina New",
             "password": "a-long-enough-passphrase",
             "password_confirm": "a-long-enough-passphrase",
+            "proof": services.invitation_mail_proof(token),
         },
         **header(),
     )

@@ -7,6 +7,7 @@ company) is 404 and an action the role may not take on a visible object is 403. 
 """
 
 from partners.models import Role
+from partners.services import invitation_mail_proof
 from tests.conftest import PASSWORD, invitation_token
 from tests.isolation.cases import Case, acme, expect
 
@@ -33,13 +34,18 @@ def invite_staff(world):
     return {"email": "newcm@example.com", "role": Role.CHANNEL_MANAGER}
 
 
+_opened = {}
+
+
 def open_invitation(world):
     """kwargs with the token of a fresh invitation of acme's admin for a new rep of Alpha."""
-    return {"token": invitation_token(world)}
+    _opened["token"] = invitation_token(world)
+    return {"token": _opened["token"]}
 
 
 def new_account(world):
-    return {"name": "Guest", "password": PASSWORD}
+    """A new person's answer to the invitation just opened, with the proof from its mail."""
+    return {"name": "Guest", "password": PASSWORD, "proof": invitation_mail_proof(_opened.get("token", ""))}
 
 
 def rival(**extra):

@@ -305,7 +305,12 @@ def test_invited_users_are_verified(client, world):
         _, token = services.invitation_create(
             access=access, email="newrep@alpha.example", role=Role.PARTNER_REP, partner=world.alpha
         )
-    membership = services.invitation_accept(token=token, name="New Rep", password="a-long-secret-2026")
+    membership = services.invitation_accept(
+        token=token,
+        proof=services.invitation_mail_proof(token),
+        name="New Rep",
+        password="a-long-secret-2026",
+    )
     assert EmailAddress.objects.get(user=membership.user).verified
     assert log_in(client, "newrep@alpha.example", "a-long-secret-2026").status_code == 302
     assert is_logged_in(client)
