@@ -26,9 +26,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from deals.models import CustomerSize, Deal, Industry, LossType, Phase
+from deals.permissions import can_import_deals
 from deals.services import deal_create
 from meddic.models import ElementCode, Evidence, Level
-from partners.models import Membership, Role, User
+from partners.models import Membership, User
 from prm.csv_export import FORMULA_PREFIXES
 from prm.csv_import import (
     CsvColumn,
@@ -481,7 +482,8 @@ def _create(access: Access, row: DealImportRow) -> Deal | None:
 def _run(access: Access, data: bytes, *, keep: bool, progress=None) -> tuple[DealImportPreview, list[Deal]]:
     """Read the file and register every row inside one transaction; it is kept only when ``keep`` is set and
     every row succeeded. ``progress(done, total)`` hears how far the registration got."""
-    access.require(Role.PARTNER_ADMIN)
+    if not can_import_deals(access):
+        raise PermissionDenied
     try:
         table = read_csv(data, columns=COLUMNS, max_rows=settings.DEAL_IMPORT_MAX_ROWS)
     except CsvFileError as error:

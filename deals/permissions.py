@@ -26,3 +26,13 @@ def can_edit_elements(access: Access, deal: Deal) -> bool:
 def can_decide_registration(access: Access) -> bool:
     """Approving, rejecting or returning a registration, and settling a conflict, is the vendor's."""
     return access.is_vendor_staff
+
+
+def can_import_deals(access: Access) -> bool:
+    """Registering many deals from a CSV file: partner admins, for their own company."""
+    return access.role == Role.PARTNER_ADMIN
+
+
+def sees_conflicts(access: Access) -> bool:
+    """Registration conflicts name another partner's deal: only the vendor's staff see them."""
+    return access.is_vendor_staff

@@ -25,12 +25,12 @@ from audit.services import deal_history
 from deals import selectors, views_conflicts, workflow
 from deals.history import display_value, field_label, history_rows, registration_events
 from deals.models import Deal, RegistrationStatus
-from deals.permissions import can_edit_deal, can_edit_elements
+from deals.permissions import can_decide_registration, can_edit_deal, can_edit_elements, sees_conflicts
 from deals.views_form import champion_log_context
 from knowledge.insights.ringi import deal_ringi_pattern
+from meddic.forms_review import verify_forms
 from meddic.models import ELEMENT_FIELDS, ElementCode, MeddicElement
 from meddic.presentation import review_context, score_context
-from meddic.views_review import verify_forms
 from partners.models import ALL_ROLES
 from prm.clock import vendor_today
 from prm.forms import apply_service_errors
@@ -125,7 +125,7 @@ def deal_page_context(
         # The step is no longer possible (the deal moved on), but the typed reason is shown with the error.
         reason_actions.append(refused)
     conflicts = []
-    if access.is_vendor_staff:
+    if sees_conflicts(access):
         for conflict in selectors.conflicts_of(deal).order_by("resolved_at", "-detected_at"):
             other = conflict.other if conflict.deal_id == deal.pk else conflict.deal
             conflicts.append((conflict, other))
@@ -181,7 +181,7 @@ def may_take(access: Access, deal: Deal, transition: workflow.Transition) -> boo
     """Vendor steps are for vendor staff; submitting is for whoever may edit the deal (the same rule the
     workflow enforces, asked before showing a form)."""
     if transition.by_vendor:
-        return access.is_vendor_staff
+        return can_decide_registration(access)
     return can_edit_deal(access, deal)
 
 

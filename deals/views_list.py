@@ -13,8 +13,9 @@ from django.views.generic import ListView
 from deals.csv_import import COLUMNS
 from deals.filters import DealFilter
 from deals.flags import flags_of
+from deals.permissions import can_import_deals
 from meddic.models import ElementCode, MeddicElement
-from partners.models import ALL_ROLES, Role
+from partners.models import ALL_ROLES
 from prm.clock import vendor_today
 from prm.csv_export import csv_response
 from prm.mixins import VendorPageMixin
@@ -40,7 +41,7 @@ class DealListView(VendorPageMixin, ListView):
             form=filterset.form,
             columns=self.columns(filterset.sort_links),
             today=vendor_today(self.vendor),
-            can_import=self.access.role == Role.PARTNER_ADMIN,
+            can_import=can_import_deals(self.access),
             # For the empty state: nothing at all yet, or nothing that matches.
             any_deals=bool(context["deals"]) or filterset.queryset.exists(),
             filtered=filterset.active_count > 0 or bool(self.request.GET.get("q")),

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from enablement.models import Content, ContentAudience, Delivery, QuizQuestion
+from enablement.permissions import can_manage_content
 from partners.models import PartnerCompany, Tier
 from prm.tenancy import Access
 
@@ -91,7 +92,7 @@ def contents_for_staff(access: Access) -> QuerySet[Content]:
 
 
 def content_get_for_staff(access: Access, content_id: int) -> Content:
-    if not access.is_vendor_staff:
+    if not can_manage_content(access):
         raise Http404
     return get_object_or_404(Content.objects.prefetch_related(audience_prefetch()), pk=content_id)
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, changes_between, snapshot
 from enablement.models import Content, ContentAudience, ContentKind, Delivery, QuizQuestion
+from enablement.permissions import can_manage_content
 from partners.models import PARTNER_ROLES, Membership, PartnerCompany, PartnerStatus
 from prm.outbox import enqueue_on_commit
 from prm.tenancy import Access
@@ -46,7 +47,7 @@ class RemindResult:
 
 
 def _staff_only(access: Access) -> None:
-    if not access.is_vendor_staff:
+    if not can_manage_content(access):
         raise PermissionDenied
 
 

@@ -19,6 +19,7 @@ from enablement import richtext, selectors, services
 from enablement.files import MIME_TYPES
 from enablement.forms import InboxFilterForm
 from enablement.models import ContentKind, Stage
+from enablement.permissions import can_manage_content
 from enablement.tables import export, inbox_header, inbox_row
 from enablement.views_staff import PAGE_SIZE
 from partners.models import ALL_ROLES, PARTNER_ROLES
@@ -66,7 +67,7 @@ class InboxView(VendorPageMixin, LastPageMixin, ListView):
     context_object_name = "deliveries"
 
     def get(self, request, *args, **kwargs):
-        if self.access.is_vendor_staff:
+        if can_manage_content(self.access):
             return redirect("content_list", vendor_slug=self.vendor.slug)
         _note_reader(request, self.access)
         return super().get(request, *args, **kwargs)
@@ -136,7 +137,7 @@ class ContentPageView(VendorPageMixin, TemplateView):
     template_name = "enablement/content_view.html"
 
     def get(self, request, vendor_slug, content_id):
-        if self.access.is_vendor_staff:
+        if can_manage_content(self.access):
             return content_page(self, selectors.content_get_for_staff(self.access, content_id), None)
         _note_reader(request, self.access)
         delivery = selectors.delivery_get(self.access, content_id)
@@ -152,7 +153,7 @@ class ContentFileView(VendorPageMixin, View):
     roles = ALL_ROLES
 
     def get(self, request, vendor_slug, content_id):
-        if self.access.is_vendor_staff:
+        if can_manage_content(self.access):
             content = selectors.content_get_for_staff(self.access, content_id)
         else:
             services.deliveries_catch_up(self.access)

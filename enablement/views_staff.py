@@ -17,6 +17,7 @@ from django.views.generic import ListView, TemplateView
 from enablement import selectors, services, uploads
 from enablement.forms import ContentFilterForm, ContentForm, quiz_formset
 from enablement.models import Content, ContentKind
+from enablement.permissions import can_manage_content
 from enablement.tables import content_header, content_row, export
 from partners.models import ALL_ROLES
 from prm.mixins import LastPageMixin, VendorStaffMixin
@@ -50,7 +51,7 @@ class ContentListView(VendorStaffMixin, LastPageMixin, ListView):
     roles = ALL_ROLES  # partner users asking for the content list land on their inbox
 
     def get(self, request, *args, **kwargs):
-        if not self.access.is_vendor_staff:
+        if not can_manage_content(self.access):
             return redirect("content_inbox", vendor_slug=self.vendor.slug)
         return super().get(request, *args, **kwargs)
 

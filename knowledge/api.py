@@ -11,10 +11,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from knowledge.jobs import RECOMPUTE_ROLES, recompute_request
+from knowledge.jobs import recompute_request
 from knowledge.kpi_cache import kpi_cached
 from knowledge.models import GroupType, RecomputeRun
 from knowledge.periods import QUARTER, granularity_of
+from knowledge.permissions import RECOMPUTE_ROLES, can_recompute_kpis
 from knowledge.selectors import latest_snapshots, period_choice, period_invalid
 from knowledge.serializers import (
     KpiQuerySerializer,
@@ -127,6 +128,6 @@ class TaskStateView(APIView):
         with scopes_disabled():
             run = RecomputeRun.objects.select_related("vendor").filter(task_id=task_id).first()
         membership = membership_for(request.user, run.vendor) if run and run.vendor.is_active else None
-        if membership is None or membership.role not in RECOMPUTE_ROLES:
+        if membership is None or not can_recompute_kpis(membership):
             raise Http404
         return Response(TaskStateSerializer({"state": run.state, "progress": run.progress}).data)

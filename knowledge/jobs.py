@@ -23,14 +23,13 @@ from deals.models import Deal
 from knowledge.kpis import MONTHS_BACK
 from knowledge.models import RecomputeRun, RunState
 from knowledge.periods import GRANULARITIES, Period, add_months, period_from_key, period_of
-from partners.models import Role, Vendor
+from knowledge.permissions import can_recompute_kpis
+from partners.models import Vendor
 from prm.clock import vendor_today
 from prm.outbox import enqueue
 from prm.tenancy import Access, vendor_scope
 
 logger = logging.getLogger(__name__)
-
-RECOMPUTE_ROLES = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
 
 
 # A run still waiting after this long is taken as lost (its task never reached a worker), not joined.
@@ -46,7 +45,7 @@ def recompute_request(*, access: Access) -> RecomputeRun:
     """
     from knowledge.tasks import recompute_kpis
 
-    if access.role not in RECOMPUTE_ROLES:
+    if not can_recompute_kpis(access):
         raise PermissionDenied(_("Only vendor staff can recompute KPIs."))
     with transaction.atomic(), vendor_scope(access.vendor):
         # The vendor's row serialises two requests at the same moment: the second sees the first's run.

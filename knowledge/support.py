@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record, changes_between
 from deals.models import Deal
 from knowledge.models import SupportActivity
-from partners.models import VENDOR_ROLES, PartnerCompany
+from knowledge.permissions import can_log_support
+from partners.models import PartnerCompany
 from prm.clock import vendor_today
 from prm.tenancy import Access
 
@@ -95,5 +96,5 @@ def _logged(activity: SupportActivity) -> dict:
 
 
 def _require_staff(access: Access) -> None:
-    if access.role not in VENDOR_ROLES:
+    if not can_log_support(access):
         raise PermissionDenied(_("Only vendor staff keep the support log."))

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from deals.forms import DateInput, ElementFieldsMixin, apply_service_errors, comparable, element_field_name
 from meddic import reviews
 from meddic.help import ELEMENT_QUESTIONS, EVIDENCE_HELP, LEVEL_HELP
-from meddic.models import COMMON_FIELDS, ELEMENT_FIELDS, ReviewState
+from meddic.models import COMMON_FIELDS, ELEMENT_FIELDS, ReviewState, VerificationMethod
+from meddic.permissions import can_verify_elements
 from prm.form_fields import BoundedDateField
 
 
@@ -98,3 +99,27 @@ class AnswerForm(ElementFieldsMixin, forms.Form):
             "fields": [self[element_field_name(self.code, name)] for name in ELEMENT_FIELDS[self.code]],
             "note": self[element_field_name(self.code, "note")],
         }
+
+
+class VerifyForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Verified through"),
+        choices=[("", "—"), *VerificationMethod.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    note = forms.CharField(
+        label=_("How it was verified"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+
+def verify_forms(access, element_codes, bound: tuple[str, VerifyForm] | None = None) -> dict:
+    """One verification form per element for vendor staff (none for partners); ``bound`` keeps a refused one."""
+    if not can_verify_elements(access):
+        return {}
+    forms_by_code = {code: VerifyForm(prefix=f"verify-{code}") for code in element_codes}
+    if bound is not None:
+        forms_by_code[bound[0]] = bound[1]
+    return forms_by_code

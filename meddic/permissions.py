@@ -11,3 +11,8 @@ def can_verify_elements(access: Access) -> bool:
 
 def can_change_weights(access: Access) -> bool:
     return access.is_vendor_admin
+
+
+def can_review_deals(access: Access) -> bool:
+    """Reviewing a deal's qualification and asking its partner for missing facts: vendor staff."""
+    return access.is_vendor_staff

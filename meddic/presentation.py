@@ -6,6 +6,7 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from meddic import scoring
 from meddic.models import ElementCode, ScoreHistory
+from meddic.permissions import can_review_deals
 
 TREND_POINTS = 24
 TREND_WIDTH, TREND_HEIGHT = 240, 48
@@ -117,12 +118,12 @@ def review_context(access, deal, today, elements: dict, *, bound: dict | None = 
         for item in first.values():
             item.expanded = True
     ask_forms = {}
-    if access.is_vendor_staff and deal.is_open:
+    if can_review_deals(access) and deal.is_open:
         ask_forms = {code: AskForm(code=code, vendor=access.vendor) for code in ElementCode.values}
         if "ask" in bound:
             ask_forms[bound["ask"][0]] = bound["ask"][1]
     review_form = None
-    if access.is_vendor_staff:
+    if can_review_deals(access):
         review_form = bound.get("review") or ReviewForm(
             initial={"state": review.state if review else "unreviewed", "note": ""}
         )

@@ -18,6 +18,7 @@ from deals.models import Deal
 from deals.permissions import can_edit_deal
 from deals.services import deal_update
 from meddic.models import DealReview, ElementCode, InfoRequest, InfoRequestStatus, ReviewState
+from meddic.permissions import can_review_deals
 from meddic.services import score_refresh, text_clean
 from notifications.services import notify, partner_side, vendor_side
 from prm.clock import vendor_today
@@ -31,7 +32,7 @@ DEFAULT_DUE_DAYS = 7
 
 
 def _require_vendor_staff(access: Access) -> None:
-    if not access.is_vendor_staff:
+    if not can_review_deals(access):
         raise PermissionDenied(_("Only the vendor reviews deals."))
 
 

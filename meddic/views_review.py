@@ -5,49 +5,23 @@ Each action posts to its own URL and returns to the deal; a refused form is show
 what was typed (status 400).
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
 from deals import selectors
 from deals.permissions import can_edit_deal
 from deals.services import StaleVersion
 from meddic import reviews, services
-from meddic.forms_review import AnswerForm, AskForm, ReviewForm
-from meddic.models import ElementCode, InfoRequest, ReviewState, VerificationMethod
+from meddic.forms_review import AnswerForm, AskForm, ReviewForm, VerifyForm
+from meddic.models import ElementCode, InfoRequest, ReviewState
 from partners.models import PARTNER_ROLES, VENDOR_ROLES
 from prm.forms import apply_service_errors
 from prm.mixins import VendorPageMixin
-
-
-class VerifyForm(forms.Form):
-    method = forms.ChoiceField(
-        label=gettext_lazy("Verified through"),
-        choices=[("", "—"), *VerificationMethod.choices],
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    note = forms.CharField(
-        label=gettext_lazy("How it was verified"),
-        max_length=500,
-        required=False,
-        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
-    )
-
-
-def verify_forms(access, element_codes, bound: tuple[str, VerifyForm] | None = None) -> dict:
-    """One verification form per element for vendor staff (none for partners); ``bound`` keeps a refused one."""
-    if not access.is_vendor_staff:
-        return {}
-    forms_by_code = {code: VerifyForm(prefix=f"verify-{code}") for code in element_codes}
-    if bound is not None:
-        forms_by_code[bound[0]] = bound[1]
-    return forms_by_code
 
 
 class ElementVerifyView(VendorPageMixin, View):

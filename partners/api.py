@@ -9,6 +9,7 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.utils import has_verified_email
 from allauth.mfa.base.forms import BaseAuthenticateForm
 from allauth.mfa.utils import is_mfa_enabled
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from rest_framework.views import APIView
 
 from partners import selectors, services
 from partners.models import ALL_ROLES, PartnerCompany, PartnerStatus, Role, Tier
+from partners.permissions import can_manage_company_users, can_onboard_partners
 from partners.serializers import (
     AcceptedMembershipSerializer,
     InvitationAcceptSerializer,
@@ -211,7 +213,8 @@ class PartnerViewSet(VendorAPIMixin, mixins.ListModelMixin, viewsets.GenericView
 
     def partial_update(self, request, vendor_slug, partner_id):
         partner = self.get_object()
-        self.access.require(Role.VENDOR_ADMIN)
+        if not can_onboard_partners(self.access):
+            raise PermissionDenied
         serializer = self.get_serializer(partner, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         partner = services.partner_update(access=self.access, partner=partner, **serializer.validated_data)
@@ -247,7 +250,8 @@ class PartnerInvitationView(VendorAPIMixin, GenericAPIView):
     )
     def post(self, request, vendor_slug, partner_id):
         partner = selectors.partner_get(self.access, partner_id)
-        self.access.require(Role.VENDOR_ADMIN, Role.PARTNER_ADMIN)
+        if not can_manage_company_users(self.access, partner):
+            raise PermissionDenied
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invitation, token = services.invitation_create(

@@ -9,13 +9,14 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partners.models import PartnerCompany, PartnerStatus, Role, Tier, User
+from partners.models import PartnerCompany, PartnerStatus, Tier, User
+from partners.permissions import can_onboard_partners
 from partners.selectors import channel_manager_choices
 from partners.services import partner_create
 from prm.csv_export import unneutralise
@@ -227,7 +228,8 @@ def partner_import_preview(*, access: Access, data: bytes, progress=None) -> Par
     problem by line. A row is refused for an unknown tier or status, a malformed email, a channel manager
     who is not vendor staff here, or a name that already exists in the vendor or earlier in the file
     (compared ignoring width, case and spaces)."""
-    access.require(Role.VENDOR_ADMIN)
+    if not can_onboard_partners(access):
+        raise PermissionDenied
     try:
         table = read_csv(data, columns=COLUMNS, max_rows=settings.PARTNER_IMPORT_MAX_ROWS)
     except CsvFileError as error:

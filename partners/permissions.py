@@ -24,3 +24,22 @@ def can_reactivate_member(access: Access, membership: Membership) -> bool:
     return can_manage_member(access, membership) and (
         access.is_vendor_admin or not membership.deactivated_by_vendor
     )
+
+
+def can_onboard_partners(access: Access) -> bool:
+    """Creating partner companies and changing their name, tier, status and channel manager: vendor admins."""
+    return access.is_vendor_admin
+
+
+def can_track_onboarding(access: Access) -> bool:
+    """Ticking a partner's onboarding checklist: vendor staff."""
+    return access.is_vendor_staff
+
+
+def can_change_vendor_settings(access: Access) -> bool:
+    return access.is_vendor_admin
+
+
+def can_manage_company_users(access: Access, partner: PartnerCompany) -> bool:
+    """Inviting and managing a partner company's users: vendor admins, and that company's partner admins."""
+    return access.is_vendor_admin or (access.role == Role.PARTNER_ADMIN and access.partner.pk == partner.pk)

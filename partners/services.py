@@ -38,7 +38,14 @@ from partners.models import (
     Vendor,
     token_digest,
 )
-from partners.permissions import can_manage_member, can_reactivate_member, invitable_roles
+from partners.permissions import (
+    can_change_vendor_settings,
+    can_manage_member,
+    can_onboard_partners,
+    can_reactivate_member,
+    can_track_onboarding,
+    invitable_roles,
+)
 from partners.user_sessions import user_sessions_end_all
 from prm.tenancy import Access, vendor_scope
 from prm.validators import one_line, validate_single_line
@@ -124,7 +131,8 @@ def partner_create(
     contact_email: str = "",
 ) -> PartnerCompany:
     """Vendor admins onboard partner companies; names are unique within the vendor."""
-    access.require(Role.VENDOR_ADMIN)
+    if not can_onboard_partners(access):
+        raise PermissionDenied
     _check_channel_manager(channel_manager)
     partner = PartnerCompany(
         vendor=access.vendor,
@@ -149,7 +157,8 @@ def partner_create(
 
 def partner_update(*, access: Access, partner: PartnerCompany, **fields) -> PartnerCompany:
     """Vendor admins change a partner's name, tier, status, channel manager and contact."""
-    access.require(Role.VENDOR_ADMIN)
+    if not can_onboard_partners(access):
+        raise PermissionDenied
     if "channel_manager" in fields:
         _check_channel_manager(fields["channel_manager"])
     # From the database: a form may already have written the new values onto ``partner``.
@@ -175,7 +184,8 @@ def partner_checklist_set(
     *, access: Access, partner: PartnerCompany, item: str, done: bool
 ) -> PartnerCompany:
     """Vendor staff tick onboarding steps; a step is done on the day it was ticked."""
-    access.require(*VENDOR_ROLES)
+    if not can_track_onboarding(access):
+        raise PermissionDenied
     if item not in CHECKLIST_FIELDS:
         raise ValidationError(_("Unknown checklist item."))
     before = {item: getattr(partner, item)}
@@ -474,7 +484,8 @@ VENDOR_SETTINGS_AUDITED = [
 
 def vendor_settings_save(*, access: Access, vendor: Vendor) -> Vendor:
     """Vendor admins change their vendor's settings (``vendor`` carries the new values, not yet saved)."""
-    access.require(Role.VENDOR_ADMIN)
+    if not can_change_vendor_settings(access):
+        raise PermissionDenied
     with scopes_disabled():
         stored = Vendor.objects.get(pk=vendor.pk)
     vendor.save()

@@ -20,7 +20,7 @@ from partners.forms import (
     VendorSettingsForm,
 )
 from partners.models import ALL_ROLES, PartnerStatus, Role, Tier
-from partners.permissions import can_reactivate_member
+from partners.permissions import can_manage_company_users, can_reactivate_member, can_track_onboarding
 from prm.csv_export import csv_response
 from prm.forms import apply_service_errors
 from prm.mixins import VendorAdminMixin, VendorPageMixin, VendorStaffMixin
@@ -170,9 +170,7 @@ class PartnerDetailView(VendorPageMixin, DetailView):
         return selectors.partner_get(self.access, self.kwargs["partner_id"])
 
     def can_manage_users(self):
-        return self.access.is_vendor_admin or (
-            self.access.role == Role.PARTNER_ADMIN and self.access.partner.pk == self.object.pk
-        )
+        return can_manage_company_users(self.access, self.object)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -180,7 +178,7 @@ class PartnerDetailView(VendorPageMixin, DetailView):
         context.update(
             members=_with_reactivation(self.access, selectors.partner_members(self.access, self.object)),
             can_manage_users=manage,
-            can_edit_checklist=self.access.is_vendor_staff,
+            can_edit_checklist=can_track_onboarding(self.access),
             invitations=selectors.invitations_for(self.access, self.object)[:20] if manage else [],
             invite_form=kwargs.get("invite_form") or PartnerInvitationForm(),
         )
