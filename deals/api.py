@@ -19,11 +19,11 @@ from rest_framework.views import set_rollback
 from deals import permissions, selectors, services, workflow
 from deals.flags import DEAL_FLAGS
 from deals.models import ChampionActivity, Deal, Phase, RegistrationStatus
+from deals.rest import ERRORS_409, DealRenderMixin
 from deals.serializers import (
     ChampionActivitySerializer,
     DealSerializer,
     DealUpdateSerializer,
-    StaleVersionSerializer,
     WorkflowReasonSerializer,
     WorkflowStepSerializer,
 )
@@ -32,14 +32,6 @@ from partners.models import ALL_ROLES, PARTNER_ROLES, PartnerCompany
 from prm.api import Conflict, VendorAPIMixin
 from prm.api_schema import ERRORS_400, ERRORS_403, ERRORS_404
 from prm.parsers import JSONParser
-
-ERRORS_409 = OpenApiResponse(
-    StaleVersionSerializer,
-    description=_(
-        'The deal changed since `version` was read: `{"detail", "code": "stale_version", "current": <deal>}`; '
-        "nothing was written."
-    ),
-)
 
 
 def deals_for_api(deals: QuerySet[Deal]) -> QuerySet[Deal]:
@@ -92,12 +84,6 @@ class DealFilter(django_filters.FilterSet):
 
 
 # --- Deals ---------------------------------------------------------------------------------------------------
-
-
-class DealRenderMixin:
-    def render_deal(self, deal_id: int) -> dict:
-        """The deal as the caller sees it now (conflict flag and elements freshly read)."""
-        return DealSerializer(selectors.deal_get(self.access, deal_id)).data
 
 
 @extend_schema(tags=["deals"])

@@ -268,7 +268,7 @@ class StaleVersionSerializer(serializers.Serializer):
 
 # --- Workflow ------------------------------------------------------------------------------------------------
 
-# As on the deal page's reason form (``deals.views.ReasonForm``).
+# As on the deal page's reason form (``deals.page.ReasonForm``).
 REASON_MAX_LENGTH = 2000
 
 

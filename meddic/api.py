@@ -14,7 +14,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from deals import selectors as deal_selectors
-from deals.api import DealRenderMixin
+from deals.rest import DealRenderMixin
 from deals.serializers import DealSerializer
 from meddic import services
 from meddic.models import ElementCode, VerificationMethod

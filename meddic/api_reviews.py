@@ -19,8 +19,8 @@ from rest_framework.views import set_rollback
 
 from audit.models import AuditEntry
 from deals import selectors as deal_selectors
-from deals.api import ERRORS_409, DealRenderMixin
 from deals.models import Deal
+from deals.rest import ERRORS_409, DealRenderMixin
 from deals.services import StaleVersion
 from meddic import reviews
 from meddic.models import DealReview, ElementCode, InfoRequest, InfoRequestStatus, ReviewState

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from deals import selectors
+from deals.page import deal_page_context
 from deals.permissions import can_edit_deal
 from deals.services import StaleVersion
 from meddic import reviews, services
@@ -57,8 +58,6 @@ class ElementVerifyView(VendorPageMixin, View):
 
 def render_deal_page(request, view, deal_id: int, **bound):
     """The deal page again with a refused form (``verify``, ``review``, ``ask`` or ``answer``) kept."""
-    from deals.views import deal_page_context
-
     deal = selectors.deal_get(view.access, deal_id)
     context = deal_page_context(view.access, deal, bound=bound)
     context.update(access=view.access, vendor=view.vendor)
