@@ -68,11 +68,17 @@ def vendor_scope(vendor: Vendor):
         yield
 
 
-def membership_for(user, vendor: Vendor) -> Membership | None:
+# The vendor id under which requests for an unknown vendor name run: no row has it.
+NO_VENDOR = 0
+
+
+def membership_for(user, vendor: Vendor | None) -> Membership | None:
+    """The user's active membership of ``vendor``; for None (an unknown vendor) the same query, finding nothing."""
     if not user.is_authenticated or not user.is_active:
         return None
-    with vendor_scope(vendor):
-        membership = Membership.objects.select_related("partner").filter(user=user, is_active=True).first()
+    with scope(vendor=vendor.pk if vendor is not None else NO_VENDOR):
+        memberships = Membership.objects.select_related("partner").filter(user=user, is_active=True)
+        membership = memberships.first()
     if membership is not None:
         membership.user = user  # the row just matched: no second copy of it from the database
     return membership
@@ -81,14 +87,15 @@ def membership_for(user, vendor: Vendor) -> Membership | None:
 def enter(request, vendor_slug: str) -> Access:
     """Resolve the request's access to ``vendor_slug``.
 
-    Unknown vendor and non-member both give 404 so that a vendor's existence does not leak. Role checks follow
-    with :meth:`Access.require` (403).
+    Unknown vendor and non-member both give 404 so that a vendor's existence does not leak — in what is said and
+    in how long it takes: an unknown vendor is looked up like a known one, as vendor :data:`NO_VENDOR` (see
+    :class:`TenantScopeMiddleware`). Role checks are declared by the view (``prm.view_rules``).
     """
     vendor = getattr(request, "vendor", None)
-    if vendor is None or vendor.slug != vendor_slug:
+    if vendor is not None and vendor.slug != vendor_slug:
         raise Http404
     membership = membership_for(request.user, vendor)
-    if membership is None:
+    if membership is None or vendor is None:
         raise Http404
     access = Access(vendor=vendor, membership=membership)
     request.access = access
@@ -132,9 +139,9 @@ class TenantScopeMiddleware:
         if slug is None:
             return self.get_response(request)
         request.vendor = Vendor.objects.filter(slug=slug, is_active=True).first()
-        if request.vendor is None:
-            return self._denied_kept(request, self.get_response(request))
-        with vendor_scope(request.vendor):
+        # An unknown vendor runs the view under a vendor id that matches no row, with the same queries (and on
+        # PostgreSQL the same row-level-security role switch) as a known one: both answer 404 in the same time.
+        with scope(vendor=request.vendor.pk if request.vendor is not None else NO_VENDOR):
             response = self.get_response(request)
         if response.status_code < 400 and request.user.is_authenticated and not hasattr(request, "access"):
             raise ImproperlyConfigured(f"{match.view_name} answered without resolving tenant access.")

@@ -2,6 +2,7 @@
 vendor only in the log. Recording never changes the answer."""
 
 import logging
+import re
 
 import pytest
 from django.db import connection
@@ -143,3 +144,19 @@ def test_a_refused_call_with_an_api_token_is_recorded(world, client):
     [entry] = entries(world.acme, "authz.denied")
     assert entry.actor == world.partner_rep
     assert entry.changes["role"] == "partner_rep"
+
+
+@pytest.mark.parametrize(
+    "path", ["/v/{vendor}/deals/", "/v/{vendor}/deals/1/", "/api/v1/vendors/{vendor}/deals/"]
+)
+def test_a_foreign_vendor_costs_the_same_queries_as_an_unknown_one(world, client_for, path):
+    # Same answer, same work: a stranger cannot tell by the response time that a vendor name exists.
+    client = client_for(world.rival_rep)
+    client.get(path.format(vendor="nosuch"))  # warm the session
+    runs = {}
+    for vendor in ("acme", "nosuch"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path.format(vendor=vendor))
+        assert response.status_code == 404
+        runs[vendor] = [re.sub(r"\d+", "N", re.sub(r"'[^']*'", "S", q["sql"])) for q in queries]
+    assert runs["acme"] == runs["nosuch"]
