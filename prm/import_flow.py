@@ -11,6 +11,7 @@ A view sets :attr:`kind`, :attr:`url_name`, the upload form, the import's functi
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.module_loading import import_string
@@ -25,6 +26,8 @@ from prm.tenancy import Access
 
 # Seconds between two looks at a running check or import.
 REFRESH_SECONDS = 2
+# Rows of the preview table per page (the whole file is checked; the page shows it in parts).
+PREVIEW_PAGE_SIZE = 100
 
 
 class CsvImportView(TemplateView):
@@ -111,11 +114,14 @@ class CsvImportView(TemplateView):
 
     def render_preview(self, pending: PendingImport, preview, status=200):
         only_problems = self.request.GET.get("show") == "problems" and bool(preview.rows_with_errors)
+        rows = preview.rows_with_errors if only_problems else preview.rows
+        page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(self.request.GET.get("page"))
         context = self.get_context_data(
             step=2,
             pending=pending,
             preview=preview,
-            rows=preview.rows_with_errors if only_problems else preview.rows,
+            rows=page.object_list,
+            page_obj=page,
             only_problems=only_problems,
             form=self.upload_form_class(),
         )

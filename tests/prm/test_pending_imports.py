@@ -150,3 +150,19 @@ def test_a_file_is_large_past_the_inline_rows(rows, large, settings):
     settings.IMPORT_INLINE_ROWS = 200
     data = csv_text(*[line()] * rows).encode()
     assert pending_imports.is_large(PendingImport(rows=pending_imports.line_count(data))) is large
+
+
+def test_a_long_preview_is_shown_a_page_at_a_time(world, client_for, monkeypatch):
+    from prm import import_flow
+
+    monkeypatch.setattr(import_flow, "PREVIEW_PAGE_SIZE", 2)
+    client = client_for(world.partner_admin)
+    preview_url = upload(client, csv_text(*(line(customer=f"顧客{n:02d}") for n in range(5)))).headers[
+        "Location"
+    ]
+    first = client.get(preview_url).content.decode()
+    assert "顧客00" in first and "顧客01" in first and "顧客02" not in first
+    assert "1–2 of 5" in first and "page=2" in first
+    last = client.get(preview_url + "&page=3").content.decode()
+    assert "顧客04" in last and "顧客03" not in last
+    assert "Import 5 deals" in last  # the button imports the whole file, not the page
