@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record, changes_between
-from deals import notifications
 from deals.models import ConflictMatch, Deal, RegistrationConflict, RegistrationEvent
 from deals.models import RegistrationStatus as S
 from deals.permissions import can_decide_registration, can_edit_deal
 from knowledge.jobs import kpis_touch
 from meddic.services import scores_refresh
 from prm.clock import vendor_today
+from prm.events import event_record
 from prm.tenancy import Access
 
 
@@ -128,10 +128,27 @@ def _move(*, access: Access, deal: Deal, transition: Transition, reason: str) ->
     if transition.action == "submit":
         _mark_first_registration(deal, today)
     if transition.action in ("submit", "reopen"):
-        notifications.deal_submitted(deal, conflicts_detect(deal))
+        event_record(vendor=access.vendor, code="deal.submitted", actor=access.user, deal=deal)
+        _conflicts_announce(conflicts_detect(deal))
     else:
-        notifications.deal_decided(deal, transition.action, reason)
+        params = {"detail": reason}
+        if deal.protected_until is not None:
+            params["until"] = deal.protected_until.isoformat()
+        code = TRANSITION_EVENTS[transition.action]
+        event_record(vendor=access.vendor, code=code, actor=access.user, deal=deal, params=params)
     return deal
+
+
+# The event each vendor decision records (DESIGN §10); submitting and reopening record ``deal.submitted``.
+TRANSITION_EVENTS = {"approve": "deal.approved", "reject": "deal.rejected", "return": "deal.returned"}
+
+
+def _conflicts_announce(conflicts: list[RegistrationConflict]) -> None:
+    """Each deal a new conflict flags is an event of its own, found by the product (no actor): both partners and
+    their channel managers hear of it, each partner about its own deal only."""
+    for conflict in conflicts:
+        for deal in (conflict.deal, conflict.other):
+            event_record(vendor=deal.vendor, code="deal.conflict_flagged", deal=deal, subject=conflict)
 
 
 def _mark_first_registration(deal: Deal, today) -> None:
@@ -227,8 +244,7 @@ def registration_customer_changed(*, access: Access, deal: Deal) -> None:
 def conflicts_flag(deal: Deal) -> list[RegistrationConflict]:
     """Flag and announce new conflicts of an already registered deal (e.g. after its customer changed)."""
     conflicts = conflicts_detect(deal)
-    if conflicts:
-        notifications.conflicts_found(deal, conflicts)
+    _conflicts_announce(conflicts)
     return conflicts
 
 
@@ -271,6 +287,15 @@ def conflict_resolve(
             deal_id=deal_id,
             reason=note,
         )
+    for deal in (conflict.deal, conflict.other):
+        event_record(
+            vendor=access.vendor,
+            code="deal.conflict_resolved",
+            actor=access.user,
+            deal=deal,
+            subject=conflict,
+            params={"detail": note},
+        )
     return conflict
 
 
@@ -296,6 +321,6 @@ def protection_expire(*, vendor) -> int:
                 changes={"protection_expired": [False, True]},
                 deal_id=deal.pk,
             )
-            notifications.protection_expired(deal)
+            event_record(vendor=vendor, code="deal.protection_expired", deal=deal)
             expired += 1
     return expired

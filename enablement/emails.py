@@ -5,14 +5,13 @@ on these pages (the product's language until they have used one).
 """
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from enablement.models import Delivery
-from prm.validators import one_line
+from prm.mailer import mail_queue
 
 
 def content_url(delivery: Delivery) -> str:
@@ -22,7 +21,7 @@ def content_url(delivery: Delivery) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _message(delivery: Delivery, purpose: str) -> EmailMessage:
+def _queue(delivery: Delivery, purpose: str) -> None:
     languages = {code for code, _name in settings.LANGUAGES}
     language = delivery.language if delivery.language in languages else settings.LANGUAGE_CODE
     with translation.override(language):
@@ -36,18 +35,20 @@ def _message(delivery: Delivery, purpose: str) -> EmailMessage:
                 "title": delivery.content.title,
             }
         body = render_to_string(f"enablement/email/{purpose}.txt", context)
-    return EmailMessage(one_line(subject), body, None, [delivery.recipient.email])
+    mail_queue(to=delivery.recipient.email, subject=subject, body=body)
 
 
 def deliveries_email(delivery_ids: list[int], purpose: str) -> int:
-    """Send the emails of ``purpose`` (``published`` or ``reminder``) for these deliveries; a reminder is not
-    sent to someone who opened the content meanwhile. Returns how many were sent."""
+    """Queue the emails of ``purpose`` (``published`` or ``reminder``) for these deliveries (``prm.mailer`` sends
+    them, with retries); a reminder is not sent to someone who opened the content meanwhile. Returns how many."""
     deliveries = Delivery.objects.filter(pk__in=delivery_ids, recipient__is_active=True).select_related(
         "content", "recipient", "vendor"
     )
     if purpose == "reminder":
         deliveries = deliveries.filter(opened_at=None)
-    messages = [_message(delivery, purpose) for delivery in deliveries if delivery.recipient.email]
-    if not messages:
-        return 0
-    return get_connection().send_messages(messages) or 0
+    queued = 0
+    for delivery in deliveries:
+        if delivery.recipient.email:
+            _queue(delivery, purpose)
+            queued += 1
+    return queued

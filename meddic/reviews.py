@@ -20,8 +20,8 @@ from deals.services import deal_update
 from meddic.models import DealReview, ElementCode, InfoRequest, InfoRequestStatus, ReviewState
 from meddic.permissions import can_review_deals
 from meddic.services import score_refresh, text_clean
-from notifications.services import notify, partner_side, vendor_side
 from prm.clock import vendor_today
+from prm.events import event_record
 from prm.tenancy import Access
 
 NOTE_MAX = 500
@@ -66,12 +66,11 @@ def _review_set(access: Access, deal: Deal, state: str, note: str, now) -> bool:
         reason=note,
     )
     if before != state:
-        notify(
+        event_record(
             vendor=access.vendor,
-            recipients=partner_side(deal),
-            kind="review.changed",
-            deal=deal,
+            code="review.changed",
             actor=access.user,
+            deal=deal,
             params={"state": state, "detail": note},
         )
     return True
@@ -152,12 +151,12 @@ def info_request_send(
     )
     if review_state_of(deal) == ReviewState.UNREVIEWED:
         _review_set(access, deal, ReviewState.NEEDS_INFO, "", now)
-    notify(
+    event_record(
         vendor=access.vendor,
-        recipients=partner_side(deal),
-        kind="info_request.sent",
-        deal=deal,
+        code="info_request.sent",
         actor=access.user,
+        deal=deal,
+        subject=request,
         params={"element": element, "due": due_date.isoformat(), "detail": question},
     )
     return request
@@ -203,12 +202,12 @@ def info_request_answer(
         deal_id=deal.pk,
     )
     score_refresh(deal=deal)
-    notify(
+    event_record(
         vendor=access.vendor,
-        recipients=[current.requested_by, *vendor_side(deal.partner)],
-        kind="info_request.answered",
-        deal=deal,
+        code="info_request.answered",
         actor=access.user,
+        deal=deal,
+        subject=current,
         params={"element": current.element, "detail": answer},
     )
     return current
@@ -229,12 +228,12 @@ def info_request_withdraw(*, access: Access, request: InfoRequest) -> InfoReques
         changes={"status": [InfoRequestStatus.OPEN, InfoRequestStatus.CANCELLED]},
         deal_id=current.deal_id,
     )
-    notify(
+    event_record(
         vendor=access.vendor,
-        recipients=partner_side(current.deal),
-        kind="info_request.withdrawn",
-        deal=current.deal,
+        code="info_request.withdrawn",
         actor=access.user,
+        deal=current.deal,
+        subject=current,
         params={"element": current.element, "detail": current.question},
     )
     return current

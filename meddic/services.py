@@ -33,6 +33,7 @@ from meddic.models import (
 )
 from meddic.permissions import can_change_weights, can_verify_elements
 from prm.clock import vendor_today
+from prm.events import event_record
 from prm.outbox import enqueue_on_commit
 from prm.tenancy import Access
 
@@ -190,14 +191,11 @@ def _verification_drop(element: MeddicElement) -> None:
 
 
 def _verification_lost_notify(access: Access, deal, code: str) -> None:
-    from notifications.services import notify, vendor_side
-
-    notify(
+    event_record(
         vendor=access.vendor,
-        recipients=vendor_side(deal.partner),
-        kind="element.verification_lost",
-        deal=deal,
+        code="element.verification_lost",
         actor=access.user,
+        deal=deal,
         params={"element": code},
     )
 
@@ -418,14 +416,11 @@ def element_verify(*, access: Access, deal: Deal, code: str, method: str, note: 
         reason=note,
     )
     score_refresh(deal=current)
-    from notifications.services import notify, partner_side
-
-    notify(
+    event_record(
         vendor=access.vendor,
-        recipients=partner_side(current),
-        kind="element.verified",
-        deal=current,
+        code="element.verified",
         actor=access.user,
+        deal=current,
         params={"element": code, "detail": note},
     )
     return element

@@ -6,6 +6,7 @@ from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meddic.models import ElementCode, ReviewState
 
@@ -20,6 +21,40 @@ class Kind:
 
 
 KINDS = {
+    "deal.submitted": Kind(
+        _("%(actor)s registered %(customer)s for approval"), "bi-send", _("Registration submitted")
+    ),
+    "deal.approved": Kind(
+        _("%(actor)s approved the registration of %(customer)s (protected until %(until)s)"),
+        "bi-shield-check",
+        _("Registration approved"),
+    ),
+    "deal.rejected": Kind(
+        _("%(actor)s rejected the registration of %(customer)s"), "bi-x-octagon", _("Registration rejected")
+    ),
+    "deal.returned": Kind(
+        _("%(actor)s returned the registration of %(customer)s for changes"),
+        "bi-arrow-return-left",
+        _("Registration returned"),
+    ),
+    "deal.conflict_flagged": Kind(
+        _("Another registration for the same customer as %(customer)s was found"),
+        "bi-exclamation-triangle",
+        _("Registration conflict"),
+    ),
+    "deal.conflict_resolved": Kind(
+        _("The registration conflict on %(customer)s was settled"), "bi-check2-square", _("Conflict settled")
+    ),
+    "deal.protection_expiring": Kind(
+        _("The registration protection of %(customer)s ends on %(until)s"),
+        "bi-hourglass-split",
+        _("Protection ending"),
+    ),
+    "deal.protection_expired": Kind(
+        _("The registration protection of %(customer)s ended"), "bi-hourglass-bottom", _("Protection ended")
+    ),
+    "deal.won": Kind(_("%(customer)s was won"), "bi-trophy", pgettext_lazy("event", "Deal won")),
+    "deal.lost": Kind(_("%(customer)s was lost"), "bi-emoji-frown", pgettext_lazy("event", "Deal lost")),
     "info_request.sent": Kind(
         _("%(actor)s asks about %(element)s on %(customer)s (due %(due)s)"),
         "bi-question-circle",
@@ -63,6 +98,7 @@ def render(notification) -> str:
         return notification.kind
     params = notification.params or {}
     due = parse_date(params.get("due") or "")
+    until = parse_date(params.get("until") or "")
     actor = notification.actor
     return str(kind.text) % {
         "actor": (actor.name or actor.email) if actor is not None else _("Someone"),
@@ -70,6 +106,7 @@ def render(notification) -> str:
         "element": _label(ElementCode, params.get("element")),
         "state": _label(ReviewState, params.get("state")),
         "due": date_format(due, "SHORT_DATE_FORMAT") if due else "",
+        "until": date_format(until, "SHORT_DATE_FORMAT") if until else "",
     }
 
 

@@ -28,6 +28,8 @@ class Notification(models.Model):
         related_name="+",
     )
     params = models.JSONField(default=dict, blank=True)
+    # The event it tells of (prm.events); at most one notification per event and person.
+    event = models.ForeignKey("prm.Event", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("when"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
@@ -38,6 +40,9 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["vendor", "recipient", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient"], name="notification_once_per_event")
+        ]
 
     def __str__(self):
         return f"{self.recipient_id}:{self.kind}"

@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 
 from partners.auth_events import auth_event_record
 from partners.models import AuthEventKind
+from prm.mailer import mail_queue
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -37,4 +38,7 @@ class AccountAdapter(DefaultAccountAdapter):
                 request=request,
                 account=False,
             )
-        super().send_mail(template_prefix, email, context)
+        message = self.render_mail(template_prefix, email, context)
+        html = next((content for content, kind in message.alternatives if kind == "text/html"), "")
+        # Sent after the request's transaction, with retries: a mail server that is away never fails the page.
+        mail_queue(to=email, subject=message.subject, body=message.body, html=html, sensitive=True)

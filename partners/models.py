@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -60,6 +61,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("platform staff"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The language of the mail this person gets (ja/en); the language switch sets it.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     # Part of the session hash: changing it ends every session of this user at once.
     security_stamp = models.CharField(max_length=32, default=new_security_stamp, editable=False)
 
@@ -255,6 +258,8 @@ class Invitation(models.Model):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    # The inviter's language: the mail's, and the new account's until its owner switches.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)

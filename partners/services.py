@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -47,8 +46,9 @@ from partners.permissions import (
     invitable_roles,
 )
 from partners.user_sessions import user_sessions_end_all
+from prm.mailer import mail_queue
 from prm.tenancy import Access, vendor_scope
-from prm.validators import one_line, validate_single_line
+from prm.validators import validate_single_line
 
 
 def _ensure_verified_email(user: User) -> None:
@@ -57,13 +57,20 @@ def _ensure_verified_email(user: User) -> None:
     )
 
 
-def user_create(*, email: str, password: str | None, name: str = "") -> User:
+def user_language_set(*, user: User, language: str) -> None:
+    """The language this person reads the product and its mail in."""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
+def user_create(*, email: str, password: str | None, name: str = "", language: str = "") -> User:
     """A user whose email address is already verified (it came through an invitation or an operator)."""
     try:
         validate_single_line(name)
     except ValidationError as error:
         raise ValidationError({"name": error.messages}) from error
-    user = User.objects.create_user(email=email, password=password, name=name)
+    user = User.objects.create_user(email=email, password=password, name=name, language=language)
     _ensure_verified_email(user)
     return user
 
@@ -263,6 +270,7 @@ def invitation_create(
         role=role,
         token_digest=token_digest(token),
         invited_by=access.user,
+        language=_language(),
         expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS),
     )
     audit_record(
@@ -272,9 +280,14 @@ def invitation_create(
         subject=invitation,
         changes=changes_between({}, snapshot(invitation, INVITATION_AUDITED)),
     )
-    language = translation.get_language()
-    transaction.on_commit(lambda: _send_invitation_email(invitation.pk, access.vendor.pk, token, language))
+    _send_invitation_email(invitation, token)
     return invitation, token
+
+
+def _language() -> str:
+    """The active language as one of the product's (``ja``/``en``)."""
+    active = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return active if active in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def invitation_accept_url(token: str) -> str:
@@ -305,26 +318,17 @@ def invitation_mail_resend(*, token: str) -> bool:
         return False
     if not cache.add(f"prm:invitation-resend:{invitation.pk}", 1, settings.INVITATION_RESEND_SECONDS):
         return False
-    language = translation.get_language()
-    transaction.on_commit(
-        lambda: _send_invitation_email(invitation.pk, invitation.vendor_id, token, language)
-    )
+    _send_invitation_email(invitation, token)
     return True
 
 
-def _send_invitation_email(invitation_id: int, vendor_id: int, token: str, language: str) -> None:
-    with scopes_disabled():
-        invitation = Invitation.objects.select_related("vendor", "partner", "invited_by").get(
-            pk=invitation_id
-        )
-    with translation.override(language):
-        context = {
-            "invitation": invitation,
-            "accept_url": invitation_mail_url(token),
-        }
+def _send_invitation_email(invitation: Invitation, token: str) -> None:
+    """The invitation's mail, in the inviter's language, sent after the transaction commits (``prm.mailer``)."""
+    with translation.override(invitation.language or settings.LANGUAGE_CODE):
+        context = {"invitation": invitation, "accept_url": invitation_mail_url(token)}
         subject = _("You are invited to %(vendor)s on Partner MEDDIC") % {"vendor": invitation.vendor.name}
         body = render_to_string("partners/email/invitation.txt", context)
-    send_mail(one_line(subject), body, None, [invitation.email])
+    mail_queue(to=invitation.email, subject=subject, body=body, sensitive=True)
 
 
 MAIL_PROOF_SALT = "prm.invitation.mailbox"
@@ -392,7 +396,12 @@ def invitation_accept(
                 validate_password(password, user=candidate)
             except ValidationError as error:
                 raise ValidationError({"password": error.messages}) from error
-            account = user_create(email=invitation.email, password=password, name=name.strip())
+            account = user_create(
+                email=invitation.email,
+                password=password,
+                name=name.strip(),
+                language=invitation.language,
+            )
         membership = Membership.objects.filter(user=account).first()
         if membership is not None and membership.is_active:
             raise ValidationError(_("You are already a member of this vendor."))

@@ -1,16 +1,29 @@
-"""Pages outside any vendor: the start page (vendor picker) and invitation acceptance."""
+"""Pages outside any vendor: the start page (vendor picker), the language switch and invitation acceptance."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from partners import services
 from partners.forms import AcceptInvitationForm
 from prm.forms import apply_service_errors
 from prm.tenancy import memberships_of
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, which also keeps the choice on the account: mail follows it (DESIGN §10)."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_language_set(user=request.user, language=language)
+    return response
 
 
 def home(request):

@@ -86,6 +86,8 @@ app.conf.update(
     task_track_started=True,
     beat_schedule={
         "outbox-flush": {"task": "prm.tasks.outbox_flush", "schedule": OUTBOX_FLUSH_SECONDS},
+        "mail-flush": {"task": "prm.tasks.mail_flush", "schedule": 60},
+        "mail-prune": {"task": "prm.tasks.mail_prune", "schedule": crontab(hour=3, minute=40)},
         "expire-invitations": {
             "task": "partners.tasks.expire_invitations_all",
             "schedule": crontab(hour=1, minute=30),

@@ -319,6 +319,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Products of the product: invitation lifetime and the partner CSV import limit.
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", default=7, minimum=1)
 INVITATION_RESEND_SECONDS = env_int("INVITATION_RESEND_SECONDS", default=60, minimum=1)
+# The task that feeds every channel from an event (prm.events), and how long sent mail is kept.
+EVENT_FAN_OUT_TASK = "notifications.tasks.event_fan_out"
+MAIL_KEEP_DAYS = env_int("MAIL_KEEP_DAYS", default=30, minimum=1)
 # KPI snapshots follow deal changes this many seconds later (changes within the delay share one recompute).
 KPI_RECOMPUTE_DELAY_SECONDS = env_int("KPI_RECOMPUTE_DELAY_SECONDS", default=30, minimum=0)
 PARTNER_IMPORT_MAX_BYTES = env_int("PARTNER_IMPORT_MAX_BYTES", default=1_000_000, minimum=1024)

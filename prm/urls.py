@@ -3,7 +3,7 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
-from partners.views_account import InvitationAcceptView, home
+from partners.views_account import InvitationAcceptView, home, set_language
 
 
 def healthz(request):
@@ -19,7 +19,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("invitations/<str:token>/", InvitationAcceptView.as_view(), name="invitation_accept"),
     path("admin/", admin.site.urls),
     path("v/<slug:vendor_slug>/", include("partners.urls")),

@@ -173,3 +173,16 @@ def client_for(client):
         return client
 
     return login
+
+
+def notification_add(*, vendor, recipient, kind: str, deal=None, actor=None, params: dict | None = None):
+    """One bell notification for ``recipient``, as the fan-out of an event writes it (``notifications.fanout``)."""
+    from notifications.models import Notification
+
+    params = {**(params or {})}
+    if deal is not None:
+        params.setdefault("customer", deal.customer_name)
+    with scopes_disabled():
+        return Notification.objects.create(
+            vendor=vendor, recipient=recipient, kind=kind, deal=deal, actor=actor, params=params
+        )

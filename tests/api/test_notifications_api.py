@@ -6,7 +6,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from notifications.models import Notification
-from notifications.services import notify
+from tests.conftest import notification_add
 from tests.deals.conftest import register
 
 
@@ -20,9 +20,9 @@ def read_url(vendor="acme"):
 
 def tell(world, user, *, kind="review.changed", deal=None, vendor=None, actor=None, **params):
     with scopes_disabled():
-        notify(
+        notification_add(
             vendor=vendor or world.acme,
-            recipients=[user],
+            recipient=user,
             kind=kind,
             deal=deal,
             actor=actor or world.channel_manager,

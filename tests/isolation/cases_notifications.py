@@ -7,10 +7,9 @@ notification, of the same vendor or another, is 404 like any object the caller c
 from django_scopes import scopes_disabled
 
 from notifications.models import Notification
-from notifications.services import notify
 from partners.models import Role
 from prm.tenancy import vendor_scope
-from tests.conftest import add_member, make_user
+from tests.conftest import add_member, make_user, notification_add
 from tests.isolation.cases import LOGIN, OK, Case, acme, expect
 from tests.isolation.deal_world import alpha_deal, rival_deal
 
@@ -19,9 +18,9 @@ def _notification_for(world, key: str, recipient, vendor, deal) -> int:
     cache = world.__dict__.setdefault("_notifications", {})
     if key not in cache:
         with vendor_scope(vendor):
-            notify(
+            notification_add(
                 vendor=vendor,
-                recipients=[recipient],
+                recipient=recipient,
                 kind="info_request.sent",
                 deal=deal,
                 params={"element": "metrics", "due": "2026-12-01", "detail": "?"},

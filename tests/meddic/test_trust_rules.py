@@ -71,9 +71,12 @@ def api_url(deal) -> str:
     return reverse("api_deal_detail", kwargs={"vendor_slug": "acme", "deal_id": deal.pk})
 
 
-def test_a_partner_raising_a_verified_champion_loses_the_verification(world):
+def test_a_partner_raising_a_verified_champion_loses_the_verification(
+    world, django_capture_on_commit_callbacks
+):
     deal = verified_champion_deal(world)
-    rep_update(world, deal, {"champion": {"level": 3}})
+    with django_capture_on_commit_callbacks(execute=True):
+        rep_update(world, deal, {"champion": {"level": 3}})
     element = champion(deal)
     assert (element.level, element.evidence) == (3, "reported")
     assert (element.verified_by, element.verified_at, element.verification_method) == (None, None, "")
@@ -123,11 +126,12 @@ def test_vendor_assertions_are_refused_to_partners(world, code, answers):
 # --- the API ------------------------------------------------------------------------------------------------
 
 
-def test_the_api_drops_the_verification_a_partner_changed(world):
+def test_the_api_drops_the_verification_a_partner_changed(world, django_capture_on_commit_callbacks):
     deal = verified_champion_deal(world)
-    response = api(world.partner_rep).patch(
-        api_url(deal), {"version": version(deal), "meddic": {"champion": {"level": 3}}}, format="json"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(world.partner_rep).patch(
+            api_url(deal), {"version": version(deal), "meddic": {"champion": {"level": 3}}}, format="json"
+        )
     assert response.status_code == 200
     assert response.json()["meddic"]["champion"]["evidence"] == "reported"
     assert len(lost_notifications(world)) == 1
@@ -150,10 +154,14 @@ def test_the_api_refuses_vendor_assertions_from_partners(world, code, answers):
 # --- the page -----------------------------------------------------------------------------------------------
 
 
-def test_the_page_drops_the_verification_a_partner_changed(world, client_for):
+def test_the_page_drops_the_verification_a_partner_changed(
+    world, client_for, django_capture_on_commit_callbacks
+):
     deal = verified_champion_deal(world)
     client = client_for(world.partner_rep)
-    response = client.post(edit_url(deal), edit_data(client, deal, champion__level="3"))
+    data = edit_data(client, deal, champion__level="3")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(edit_url(deal), data)
     assert response.status_code == 302
     assert champion(deal).evidence == "reported"
     assert len(lost_notifications(world)) == 1

@@ -13,10 +13,9 @@ from django_scopes import scopes_disabled
 
 from meddic.models import ElementCode
 from notifications.models import Notification
-from notifications.services import notify
 from partners.models import Role
 from prm.tenancy import vendor_scope
-from tests.conftest import add_member
+from tests.conftest import add_member, notification_add
 from tests.deals.conftest import register
 
 
@@ -25,9 +24,9 @@ def send(world, recipient, *, deal=None, vendor=None, kind="info_request.sent", 
     vendor = vendor or world.acme
     params = {"element": "metrics", "due": "2026-12-01", "detail": "御社の効果指標は？", **params}
     with vendor_scope(vendor):
-        notify(
+        notification_add(
             vendor=vendor,
-            recipients=[recipient],
+            recipient=recipient,
             kind=kind,
             deal=deal,
             actor=actor if actor is not None else world.channel_manager,

@@ -235,8 +235,9 @@ def test_enrolled_user_can_log_in_with_a_recovery_code_once(client, world):
 # --- password reset -----------------------------------------------------------------------------------------
 
 
-def test_password_reset_email_link_sets_a_new_password(client, world):
-    response = client.post(reverse("account_reset_password"), {"email": world.partner_rep.email})
+def test_password_reset_email_link_sets_a_new_password(client, world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": world.partner_rep.email})
     assert response.status_code == 302
     assert response["Location"] == reverse("account_reset_password_done")
     assert len(mail.outbox) == 1
@@ -264,8 +265,9 @@ def test_password_reset_email_link_sets_a_new_password(client, world):
     assert is_logged_in(client)
 
 
-def test_password_reset_link_works_only_once(client, world):
-    client.post(reverse("account_reset_password"), {"email": world.partner_rep.email})
+def test_password_reset_link_works_only_once(client, world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": world.partner_rep.email})
     link = re.search(r"(/accounts/password/reset/key/\S+/)", mail.outbox[0].body).group(1)
     first = client.get(link)
     target = first["Location"] if first.status_code == 302 else link
@@ -277,11 +279,12 @@ def test_password_reset_link_works_only_once(client, world):
 # --- email verification -------------------------------------------------------------------------------------
 
 
-def test_unverified_email_cannot_log_in_until_verified(client, world):
+def test_unverified_email_cannot_log_in_until_verified(client, world, django_capture_on_commit_callbacks):
     user = User.objects.create_user(email="new@alpha.example", password=PASSWORD)
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
 
-    response = log_in(client, user.email)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = log_in(client, user.email)
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     assert not is_logged_in(client)
@@ -434,8 +437,9 @@ def test_confirm_email_page_with_a_valid_key(client, db):
     assert 'class="btn btn-primary"' in content
 
 
-def test_password_reset_from_key_form_renders(client, world):
-    client.post(reverse("account_reset_password"), {"email": world.partner_rep.email})
+def test_password_reset_from_key_form_renders(client, world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": world.partner_rep.email})
     link = re.search(r"(/accounts/password/reset/key/\S+/)", mail.outbox[0].body).group(1)
     content = assert_product_page(client.get(link, follow=True), ENTRANCE)
     assert 'name="password1"' in content and "form-control" in content

@@ -157,3 +157,32 @@ def test_nightly_kpi_dispatch_on_a_worker(worker, world):
             return set(KpiSnapshot.objects.values_list("vendor_id", flat=True).distinct())
 
     assert wait_until(lambda: vendors_with_rows() == {world.acme.pk, world.rival.pk}), vendors_with_rows()
+
+
+def test_an_approval_reaches_the_bell_and_the_mailbox_through_the_worker(worker, world):
+    from django.core import mail
+    from django_scopes import scopes_disabled
+
+    from deals import workflow
+    from notifications.models import Notification
+    from prm.models import OutgoingMail
+    from prm.tenancy import vendor_scope
+    from tests.conftest import access_of
+    from tests.deals.conftest import register
+
+    deal = register(world, world.partner_rep, submit=True)
+    with vendor_scope(world.acme):
+        workflow.deal_transition(
+            access=access_of(world.channel_manager, world.acme), deal=deal, action="approve"
+        )
+
+    def told() -> set:
+        with scopes_disabled():
+            return set(
+                Notification.objects.filter(kind="deal.approved").values_list("recipient__email", flat=True)
+            )
+
+    assert wait_until(lambda: told() == {"rep@alpha.example", "padmin@alpha.example"})
+    with scopes_disabled():
+        assert wait_until(lambda: OutgoingMail.objects.filter(sent_at=None).count() == 0)
+    assert {m.to[0] for m in mail.outbox} >= {"rep@alpha.example", "padmin@alpha.example", "cm@acme.example"}
