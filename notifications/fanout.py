@@ -1,7 +1,8 @@
 """The one place events become messages: every channel is fed from here (DESIGN §10).
 
-For each event: a bell notification per person it reaches (``notifications.audiences``) and a mail in that
-person's language (sent by ``prm.mailer`` after commit, with retries). Fanning out twice does nothing more: the
+For each event: a bell notification per person it reaches (``notifications.audiences``), a mail in that
+person's language (sent by ``prm.mailer`` after commit, with retries), and a delivery to each of the vendor's
+webhooks that wants it, Slack and Teams included (``webhooks.delivery``). Fanning out twice does nothing more: the
 event is marked once done, and a person has at most one notification per event.
 """
 
@@ -16,6 +17,7 @@ from notifications.kinds import detail, render
 from notifications.models import Notification
 from prm.mailer import mail_queue
 from prm.models import Event
+from webhooks.delivery import deliveries_create
 
 
 def fan_out(event: Event) -> int:
@@ -41,6 +43,7 @@ def fan_out(event: Event) -> int:
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     for row in rows:
         _mail(row)
+    deliveries_create(event)
     event.fanned_out_at = timezone.now()
     event.save(update_fields=["fanned_out_at"])
     return len(rows)

@@ -53,6 +53,11 @@ KINDS = {
     "deal.protection_expired": Kind(
         _("The registration protection of %(customer)s ended"), "bi-hourglass-bottom", _("Protection ended")
     ),
+    "webhook.disabled": Kind(
+        _("A webhook was turned off after its deliveries kept failing: %(url)s"),
+        "bi-plug",
+        _("Webhook turned off"),
+    ),
     "deal.won": Kind(_("%(customer)s was won"), "bi-trophy", pgettext_lazy("event", "Deal won")),
     "deal.lost": Kind(_("%(customer)s was lost"), "bi-emoji-frown", pgettext_lazy("event", "Deal lost")),
     "info_request.sent": Kind(
@@ -107,6 +112,7 @@ def render(notification) -> str:
         "state": _label(ReviewState, params.get("state")),
         "due": date_format(due, "SHORT_DATE_FORMAT") if due else "",
         "until": date_format(until, "SHORT_DATE_FORMAT") if until else "",
+        "url": params.get("url", ""),
     }
 
 

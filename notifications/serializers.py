@@ -11,7 +11,7 @@ from prm.api import ID_MAX
 class NotificationSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(
         read_only=True,
-        help_text=_("What happened: the event's code (DESIGN §10), e.g. deal.approved or info_request.sent."),
+        help_text=_("What happened: the event's code, e.g. deal.approved or info_request.sent."),
     )
     text = serializers.SerializerMethodField(
         help_text=_("The notification's sentence in the caller's language.")

@@ -3,6 +3,7 @@
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
@@ -13,6 +14,14 @@ from prm.api_schema import AutoSchema
 
 # Ids are 64-bit: a larger number would overflow the database's integer instead of matching nothing.
 ID_MAX = 2**63 - 1
+
+
+def bounded_id(value) -> int:
+    """A path's object id, or 404 when no row can have it (past the largest id a database holds)."""
+    number = int(value)
+    if not 1 <= number <= ID_MAX:
+        raise Http404
+    return number
 
 
 class MfaRequired(exceptions.PermissionDenied):

@@ -12,9 +12,15 @@ from meddic import api_reviews as reviews_api
 from notifications import api as notifications_api
 from partners import api as partners_api
 from partners import api_tokens
+from webhooks import api as webhooks_api
 
 partner_list = partners_api.PartnerViewSet.as_view({"get": "list", "post": "create"})
 partner_detail = partners_api.PartnerViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
+webhook_list = webhooks_api.WebhookViewSet.as_view({"get": "list", "post": "create"})
+webhook_detail = webhooks_api.WebhookViewSet.as_view(
+    {"get": "retrieve", "patch": "partial_update", "delete": "destroy"}
+)
+WEBHOOK = "vendors/<slug:vendor_slug>/webhooks/<int:webhook_id>/"
 deal_list = deals_api.DealViewSet.as_view({"get": "list", "post": "create"})
 deal_detail = deals_api.DealViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
 DEAL = "vendors/<slug:vendor_slug>/deals/<int:deal_id>/"
@@ -28,6 +34,16 @@ urlpatterns = [
     path("me/tokens/", api_tokens.MeTokenListView.as_view(), name="api_me_tokens"),
     path("me/tokens/<int:token_id>/", api_tokens.MeTokenDetailView.as_view(), name="api_me_token"),
     path("vendors/<slug:vendor_slug>/partners/", partner_list, name="api_partner_list"),
+    path("vendors/<slug:vendor_slug>/webhooks/", webhook_list, name="api_webhooks"),
+    path(WEBHOOK, webhook_detail, name="api_webhook"),
+    path(
+        f"{WEBHOOK}deliveries/", webhooks_api.WebhookDeliveryListView.as_view(), name="api_webhook_deliveries"
+    ),
+    path(
+        f"{WEBHOOK}deliveries/<int:delivery_id>/redeliver/",
+        webhooks_api.WebhookRedeliverView.as_view(),
+        name="api_webhook_redeliver",
+    ),
     path("vendors/<slug:vendor_slug>/partners/<int:partner_id>/", partner_detail, name="api_partner_detail"),
     path(
         "vendors/<slug:vendor_slug>/partners/<int:partner_id>/invitations/",

@@ -87,6 +87,7 @@ app.conf.update(
     beat_schedule={
         "outbox-flush": {"task": "prm.tasks.outbox_flush", "schedule": OUTBOX_FLUSH_SECONDS},
         "mail-flush": {"task": "prm.tasks.mail_flush", "schedule": 60},
+        "webhook-retries": {"task": "webhooks.tasks.webhook_retry_due_all", "schedule": 60},
         "mail-prune": {"task": "prm.tasks.mail_prune", "schedule": crontab(hour=3, minute=40)},
         "expire-invitations": {
             "task": "partners.tasks.expire_invitations_all",

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "audit",
     "notifications",
     "enablement",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -322,6 +323,8 @@ INVITATION_RESEND_SECONDS = env_int("INVITATION_RESEND_SECONDS", default=60, min
 # The task that feeds every channel from an event (prm.events), and how long sent mail is kept.
 EVENT_FAN_OUT_TASK = "notifications.tasks.event_fan_out"
 MAIL_KEEP_DAYS = env_int("MAIL_KEEP_DAYS", default=30, minimum=1)
+# Webhooks may go to http:// and private or loopback addresses (besides DEBUG): only for a closed network.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", default=False)
 # KPI snapshots follow deal changes this many seconds later (changes within the delay share one recompute).
 KPI_RECOMPUTE_DELAY_SECONDS = env_int("KPI_RECOMPUTE_DELAY_SECONDS", default=30, minimum=0)
 PARTNER_IMPORT_MAX_BYTES = env_int("PARTNER_IMPORT_MAX_BYTES", default=1_000_000, minimum=1024)

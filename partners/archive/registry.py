@@ -20,6 +20,9 @@ from partners.models import Vendor
 # KPI snapshots included (they are restored as they were, not recomputed).
 TENANT_EXCLUDED: dict[str, str] = {
     "prm.PendingImport": "an upload waiting for its owner's decision expires within a day; upload it again",
+    "webhooks.Webhook": "an endpoint's signing secret is a credential, not copied into files: vendor admins add "
+    "their webhooks again where the vendor is restored",
+    "webhooks.WebhookDelivery": "the delivery log of endpoints that are not copied",
 }
 
 # Child tables without ``vendor_id`` that are not auto-created many-to-many tables: label → lookup to the vendor,

@@ -186,3 +186,24 @@ def test_an_approval_reaches_the_bell_and_the_mailbox_through_the_worker(worker,
     with scopes_disabled():
         assert wait_until(lambda: OutgoingMail.objects.filter(sent_at=None).count() == 0)
     assert {m.to[0] for m in mail.outbox} >= {"rep@alpha.example", "padmin@alpha.example", "cm@acme.example"}
+
+
+def test_a_webhook_is_delivered_by_the_worker(worker, world, settings):
+    from django_scopes import scopes_disabled
+
+    from tests.deals.conftest import register
+    from tests.webhooks.test_deliveries import Receiver, add_hook
+    from webhooks.models import WebhookDelivery
+
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+    receiver = Receiver()
+    try:
+        add_hook(world, receiver.url, events=["deal.submitted"])
+        deal = register(world, world.partner_rep, submit=True)
+        assert wait_until(lambda: len(receiver.requests) == 1)
+        assert receiver.bodies()[0]["data"]["deal"]["id"] == deal.pk
+        with scopes_disabled():
+            assert wait_until(lambda: WebhookDelivery.objects.filter(delivered_at__isnull=False).count() == 1)
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()
