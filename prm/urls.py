@@ -32,6 +32,7 @@ urlpatterns = [
     path("v/<slug:vendor_slug>/", include("knowledge.urls_insights")),
     path("v/<slug:vendor_slug>/", include("knowledge.urls_playbook")),
     path("v/<slug:vendor_slug>/", include("audit.urls")),
+    path("v/<slug:vendor_slug>/", include("webhooks.urls")),
     path("api/v1/", include("prm.api_urls")),
 ]
 

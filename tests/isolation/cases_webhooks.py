@@ -3,7 +3,7 @@
 from django_scopes import scopes_disabled
 
 from prm.models import Event
-from tests.isolation.cases import Case, acme, expect
+from tests.isolation.cases import LOGIN, Case, acme, expect
 from webhooks.models import Webhook, WebhookDelivery
 
 ADMINS = expect(401, 403, 403, 403, 200, 404, 403)
@@ -96,6 +96,75 @@ CASES = [
         kwargs=acme(webhook_id=rival_hook, delivery_id=rival_delivery),
         method="post",
         json=True,
+        label="rival-object",
+    ),
+]
+
+
+PAGES = expect(LOGIN, 403, 403, 403, 200, 404, 403)
+
+CASES += [
+    Case("webhook_list", PAGES),
+    Case("webhook_create", PAGES),
+    Case(
+        "webhook_create",
+        expect(LOGIN, 403, 403, 403, 400, 404, 403),
+        method="post",
+        data=lambda w: {"url": "ftp://nowhere", "all_events": "on"},
+        label="invalid",
+    ),
+    Case("webhook_detail", PAGES, kwargs=acme(webhook_id=acme_hook)),
+    Case(
+        "webhook_detail",
+        expect(LOGIN, 403, 403, 403, 404, 404, 403),
+        kwargs=acme(webhook_id=rival_hook),
+        label="rival-object",
+    ),
+    Case(
+        "webhook_detail",
+        expect(LOGIN, 403, 403, 403, 302, 404, 403),
+        kwargs=acme(webhook_id=acme_hook),
+        method="post",
+        data=lambda w: {
+            "url": "https://hooks.example.com/prm",
+            "all_events": "on",
+            "format": "json",
+            "language": "en",
+            "is_active": "on",
+        },
+        label="save",
+    ),
+    Case("webhook_deliveries_export", PAGES, kwargs=acme(webhook_id=acme_hook)),
+    Case(
+        "webhook_deliveries_export",
+        expect(LOGIN, 403, 403, 403, 404, 404, 403),
+        kwargs=acme(webhook_id=rival_hook),
+        label="rival-object",
+    ),
+    Case(
+        "webhook_redeliver",
+        expect(LOGIN, 403, 403, 403, 302, 404, 403),
+        kwargs=acme(webhook_id=acme_hook, delivery_id=acme_delivery),
+        method="post",
+    ),
+    Case(
+        "webhook_redeliver",
+        expect(LOGIN, 403, 403, 403, 404, 404, 403),
+        kwargs=acme(webhook_id=rival_hook, delivery_id=rival_delivery),
+        method="post",
+        label="rival-object",
+    ),
+    Case(
+        "webhook_delete",
+        expect(LOGIN, 403, 403, 403, 302, 404, 403),
+        kwargs=acme(webhook_id=lambda w: _hook(w, "acme-page-removed", w.acme)[0].pk),
+        method="post",
+    ),
+    Case(
+        "webhook_delete",
+        expect(LOGIN, 403, 403, 403, 404, 404, 403),
+        kwargs=acme(webhook_id=rival_hook),
+        method="post",
         label="rival-object",
     ),
 ]

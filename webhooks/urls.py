@@ -1,0 +1,3 @@
+from webhooks import views
+
+urlpatterns = views.urlpatterns
