@@ -9,39 +9,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from prm.event_codes import EVENT_CODES
 from prm.models import Event
 from prm.outbox import enqueue
-
-EVENT_CODES = (
-    "deal.submitted",
-    "deal.approved",
-    "deal.rejected",
-    "deal.returned",
-    "deal.conflict_flagged",
-    "deal.conflict_resolved",
-    "deal.protection_expiring",
-    "deal.protection_expired",
-    "deal.won",
-    "deal.lost",
-    "element.verified",
-    "element.verification_lost",
-    "info_request.sent",
-    "info_request.answered",
-    "info_request.withdrawn",
-    "review.changed",
-    "content.published",
-    "lead.assigned",
-    "lead.accepted",
-    "lead.declined",
-    "lead.expired",
-    "mdf.request_submitted",
-    "mdf.request_decided",
-    "mdf.claim_submitted",
-    "mdf.claim_decided",
-    "tier.change_proposed",
-    "tier.changed",
-    "webhook.disabled",
-)
 
 
 def event_record(

@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from prm.env import env_bool, env_database, env_email, env_int, env_list, env_redis_url, env_str
+from prm.event_codes import EVENT_CODES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -286,6 +287,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Partner MEDDIC API",
     "DESCRIPTION": "Partner relationship management with Partner-MEDDIC deal qualification.",
     "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    # Every event a webhook can receive, with its body (webhooks.openapi).
+    "WEBHOOKS": [f"webhooks.openapi.{code.replace('.', '_')}" for code in EVENT_CODES],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -84,3 +84,15 @@ def test_swagger_assets_load(db):
         assert b"SwaggerUIBundle" in b"".join(response.streaming_content)
     finally:
         response.close()
+
+
+def test_every_event_a_webhook_can_receive_is_documented_with_its_body(schema):
+    from prm.event_codes import EVENT_CODES
+
+    assert schema["openapi"].startswith("3.1")
+    assert set(schema["webhooks"]) == set(EVENT_CODES)
+    for code in EVENT_CODES:
+        body = schema["webhooks"][code]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert body == {"$ref": "#/components/schemas/EventDelivery"}
+    delivery = schema["components"]["schemas"]["EventDelivery"]["properties"]
+    assert set(delivery) == {"id", "event", "created_at", "vendor", "data"}
