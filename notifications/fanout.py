@@ -15,6 +15,7 @@ from deals.models import Deal
 from notifications.audiences import audience
 from notifications.kinds import detail, render
 from notifications.models import Notification
+from notifications.preferences import GROUP_OF, IMMEDIATE, OFF, choice_for, unsubscribe_token
 from prm.mailer import mail_queue
 from prm.models import Event
 from webhooks.delivery import deliveries_create
@@ -41,7 +42,7 @@ def fan_out(event: Event) -> int:
         for user in people
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    for row in rows:
+    for row in Notification.objects.filter(event=event).select_related("recipient", "vendor", "actor"):
         _mail(row)
     deliveries_create(event)
     event.fanned_out_at = timezone.now()
@@ -59,9 +60,21 @@ def link(notification: Notification) -> str:
     return settings.SITE_URL + path
 
 
+def unsubscribe_headers(user, code: str) -> dict:
+    """One-click unsubscribe (RFC 8058) from the group of ``code``: mail clients show it next to the sender."""
+    group = GROUP_OF.get(code, "")
+    if not group:
+        return {}
+    url = settings.SITE_URL + reverse("mail_unsubscribe", kwargs={"token": unsubscribe_token(user, group)})
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def _mail(notification: Notification) -> None:
+    """Mail the notification at once, leave it for the daily digest, or not at all, as its reader chose."""
     user = notification.recipient
-    if not user.email:
+    choice = choice_for(user, notification.kind) if user.email else OFF
+    if choice != IMMEDIATE:
+        Notification.objects.filter(pk=notification.pk).update(mail_state=choice)
         return
     with translation.override(user.language or settings.LANGUAGE_CODE):
         context = {
@@ -69,7 +82,10 @@ def _mail(notification: Notification) -> None:
             "detail": detail(notification),
             "url": link(notification),
             "vendor": notification.vendor,
+            "settings_url": settings.SITE_URL + reverse("mail_preferences"),
         }
         body = render_to_string("notifications/email.txt", context)
         html = render_to_string("notifications/email.html", context)
-    mail_queue(to=user.email, subject=context["text"], body=body, html=html)
+    headers = unsubscribe_headers(user, notification.kind)
+    mail_queue(to=user.email, subject=context["text"], body=body, html=html, headers=headers)
+    Notification.objects.filter(pk=notification.pk).update(mail_state="sent")

@@ -31,6 +31,8 @@ class Notification(models.Model):
     # The event it tells of (prm.events); at most one notification per event and person.
     event = models.ForeignKey("prm.Event", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("when"), default=timezone.now)
+    # The mail about it: "" none, "sent", "digest" (waiting for the daily digest), "off" (not wanted).
+    mail_state = models.CharField(max_length=8, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     objects = ScopedManager(vendor="vendor")
@@ -50,3 +52,20 @@ class Notification(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+
+class DigestSent(models.Model):
+    """A person's daily digest of one vendor went out on ``day`` (the vendor's date): never a second one."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(vendor="vendor")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vendor", "user", "day"], name="digest_once_a_day")]
+
+    def __str__(self):
+        return f"{self.user_id}@{self.day}"

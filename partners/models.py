@@ -63,6 +63,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     # The language of the mail this person gets (ja/en); the language switch sets it.
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    # Per group of events, how mail comes: {"registrations": "digest", …} (notifications.preferences).
+    mail_preferences = models.JSONField(_("mail settings"), default=dict, blank=True)
     # Part of the session hash: changing it ends every session of this user at once.
     security_stamp = models.CharField(max_length=32, default=new_security_stamp, editable=False)
 

@@ -88,6 +88,8 @@ app.conf.update(
         "outbox-flush": {"task": "prm.tasks.outbox_flush", "schedule": OUTBOX_FLUSH_SECONDS},
         "mail-flush": {"task": "prm.tasks.mail_flush", "schedule": 60},
         "webhook-retries": {"task": "webhooks.tasks.webhook_retry_due_all", "schedule": 60},
+        # Each vendor's daily digests go out in its own 08:00 hour (notifications.digest).
+        "daily-digests": {"task": "notifications.tasks.digests_due", "schedule": crontab(minute="0,30")},
         "mail-prune": {"task": "prm.tasks.mail_prune", "schedule": crontab(hour=3, minute=40)},
         "expire-invitations": {
             "task": "partners.tasks.expire_invitations_all",

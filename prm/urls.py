@@ -3,6 +3,7 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from notifications.views_account import MailPreferencesView, UnsubscribeView
 from partners.views_account import InvitationAcceptView, home, set_language
 
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("invitations/<str:token>/", InvitationAcceptView.as_view(), name="invitation_accept"),
+    path("account/mail/", MailPreferencesView.as_view(), name="mail_preferences"),
+    path("mail/unsubscribe/<str:token>/", UnsubscribeView.as_view(), name="mail_unsubscribe"),
     path("admin/", admin.site.urls),
     path("v/<slug:vendor_slug>/", include("partners.urls")),
     path("v/<slug:vendor_slug>/", include("deals.urls")),

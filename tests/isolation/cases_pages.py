@@ -2,6 +2,7 @@
 
 from django_scopes import scopes_disabled
 
+from notifications.preferences import unsubscribe_token
 from partners.models import Membership, Role
 from tests.conftest import invitation_token
 from tests.isolation.cases import LOGIN, Case, acme, expect
@@ -57,6 +58,26 @@ CASES = [
         expect(404, 404, 404, 404, 404, 404, 404),
         kwargs=lambda w: {"token": "nope"},
         label="unknown",
+    ),
+    Case("mail_preferences", expect(LOGIN, 200, 200, 200, 200, 200, 200), kwargs=lambda w: {}),
+    Case(
+        "mail_preferences",
+        expect(LOGIN, 400, 400, 400, 400, 400, 400),
+        kwargs=lambda w: {},
+        method="post",
+        data=lambda w: {"registrations": "sometimes"},
+        label="invalid",
+    ),
+    Case(
+        "mail_unsubscribe",
+        expect(200, 200, 200, 200, 200, 200, 200),
+        kwargs=lambda w: {"token": unsubscribe_token(w.partner_rep, "content")},
+    ),
+    Case(
+        "mail_unsubscribe",
+        expect(404, 404, 404, 404, 404, 404, 404),
+        kwargs=lambda w: {"token": "forged"},
+        label="forged",
     ),
     Case("api_schema", expect(200, 200, 200, 200, 200, 200, 200), kwargs=lambda w: {}),
     Case("api_docs", expect(200, 200, 200, 200, 200, 200, 200), kwargs=lambda w: {}),
