@@ -27,6 +27,7 @@ from knowledge.jobs import kpis_touch
 from meddic import services as meddic_services
 from partners.models import Membership, Role, User
 from prm.clock import vendor_today
+from prm.events import event_record
 from prm.tenancy import Access
 
 # What the template asks of the partner (DESIGN §4); tenant, partner, owner and workflow fields are not input.
@@ -104,6 +105,9 @@ def _record_phase(deal: Deal, *, from_phase: str, actor, now) -> None:
     )
     if deal.phase in (Phase.WON, Phase.LOST):
         deal.closed_at = now
+        if from_phase and from_phase not in (Phase.WON, Phase.LOST):
+            code = "deal.won" if deal.phase == Phase.WON else "deal.lost"
+            event_record(vendor=deal.vendor, code=code, actor=actor, deal=deal)
     elif from_phase in (Phase.WON, Phase.LOST):
         deal.closed_at = None
 

@@ -3,7 +3,7 @@
 from django_scopes import scopes_disabled
 
 from deals.csv_import import deal_import, deal_import_preview
-from deals.workflow import protection_expire
+from deals.workflow import protection_expire, protection_warn
 from partners.models import Vendor
 from prm.celery import VendorTask, app
 from prm.import_flow import run_check, run_import
@@ -12,9 +12,11 @@ from prm.outbox import enqueue
 
 @app.task(base=VendorTask, acks_late=True)
 def expire_protection(*, vendor_id: int) -> int:
-    """End this vendor's lapsed registration protections and notify (idempotent: safe to run twice)."""
+    """End this vendor's lapsed registration protections and notify, and warn of those ending in a week
+    (idempotent: safe to run twice). Returns how many ended."""
     with scopes_disabled():
         vendor = Vendor.objects.get(pk=vendor_id)
+    protection_warn(vendor=vendor)
     return protection_expire(vendor=vendor)
 
 

@@ -25,6 +25,7 @@ from knowledge.jobs import kpis_touch
 from meddic.services import scores_refresh
 from prm.clock import vendor_today
 from prm.events import event_record
+from prm.models import Event
 from prm.tenancy import Access
 
 
@@ -324,3 +325,28 @@ def protection_expire(*, vendor) -> int:
             event_record(vendor=vendor, code="deal.protection_expired", deal=deal)
             expired += 1
     return expired
+
+
+# How many days before protection ends its owner and channel manager are told.
+PROTECTION_WARNING_DAYS = 7
+
+
+def protection_warn(*, vendor) -> int:
+    """Tell the owner, their partner admins and the channel manager once when an approved registration's protection
+    ends in :data:`PROTECTION_WARNING_DAYS` days. Idempotent: the warning of a date is recorded once."""
+    until = vendor_today(vendor) + timedelta(days=PROTECTION_WARNING_DAYS)
+    warned = 0
+    for deal in Deal.objects.filter(
+        registration_status=S.APPROVED, protected_until=until, protection_expired=False
+    ).select_related("owner", "partner__channel_manager"):
+        with transaction.atomic():
+            already = Event.objects.filter(
+                code="deal.protection_expiring", deal_id=deal.pk, params__until=until.isoformat()
+            )
+            if already.exists():
+                continue
+            event_record(
+                vendor=vendor, code="deal.protection_expiring", deal=deal, params={"until": until.isoformat()}
+            )
+            warned += 1
+    return warned

@@ -172,3 +172,36 @@ def test_a_mail_with_a_secret_link_forgets_its_text_once_sent(world):
     with scopes_disabled():
         queued.refresh_from_db()
     assert queued.sent_at is not None and queued.body == "" and mail.outbox[0].body == "the link"
+
+
+def test_a_won_deal_reaches_the_channel_manager(world, django_capture_on_commit_callbacks):
+    from deals import services
+    from prm.clock import vendor_today
+
+    deal = register(world, world.partner_rep, submit=True)
+    with django_capture_on_commit_callbacks(execute=True), vendor_scope(world.acme):
+        services.deal_update(
+            access=access_of(world.partner_rep, world.acme),
+            deal=deal,
+            fields={"phase": "won", "close_date": vendor_today(world.acme)},
+            version=deal.version,
+        )
+    assert ("deal.won", deal.pk) in bell(world.channel_manager)
+
+
+def test_protection_ending_in_a_week_is_announced_once(world, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from deals.models import Deal
+    from deals.tasks import expire_protection
+    from prm.clock import vendor_today
+
+    deal = register(world, world.partner_rep, submit=True)
+    act(world, world.channel_manager, deal, "approve")
+    with scopes_disabled():
+        Deal.objects.filter(pk=deal.pk).update(protected_until=vendor_today(world.acme) + timedelta(days=7))
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            expire_protection.delay(vendor_id=world.acme.pk)
+    assert bell(world.partner_rep).count(("deal.protection_expiring", deal.pk)) == 1
+    assert bell(world.channel_manager).count(("deal.protection_expiring", deal.pk)) == 1
