@@ -19,6 +19,7 @@ from partners.models import PartnerCompany
 from prm.clock import vendor_today
 from prm.tenancy import Access
 
+HOURS_MIN = Decimal("0.1")
 HOURS_MAX = Decimal("100")
 # How far back an activity may be logged (the playbook looks at four quarters).
 DAYS_BACK_MAX = 3 * 366

@@ -13,7 +13,7 @@ from partners.models import (
     Vendor,
 )
 from partners.selectors import channel_manager_choices
-from prm.validators import validate_single_line
+from prm.validators import validate_single_line, validate_time_zone
 
 
 class ChannelManagerField(SafeModelChoiceField):
@@ -101,9 +101,6 @@ class VendorSettingsForm(forms.ModelForm):
         widgets = {"fiscal_year_start_month": forms.Select(choices=[(m, m) for m in range(1, 13)])}
 
     def clean_time_zone(self):
-        import zoneinfo
-
         value = self.cleaned_data["time_zone"]
-        if value not in zoneinfo.available_timezones():
-            raise forms.ValidationError(_("Unknown time zone; use a name such as Asia/Tokyo."))
+        validate_time_zone(value)
         return value

@@ -3,15 +3,17 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from audit import api as audit_api
 from deals import api as deals_api
+from deals import api_conflicts
 from knowledge import api as knowledge_api
 from knowledge import api_insights as insights_api
-from knowledge import api_playbook
+from knowledge import api_playbook, api_support
 from meddic import api as meddic_api
 from meddic import api_reviews as reviews_api
 from notifications import api as notifications_api
 from partners import api as partners_api
-from partners import api_tokens
+from partners import api_members, api_tokens
 from webhooks import api as webhooks_api
 
 partner_list = partners_api.PartnerViewSet.as_view({"get": "list", "post": "create"})
@@ -34,6 +36,44 @@ urlpatterns = [
     path("me/tokens/", api_tokens.MeTokenListView.as_view(), name="api_me_tokens"),
     path("me/tokens/<int:token_id>/", api_tokens.MeTokenDetailView.as_view(), name="api_me_token"),
     path("vendors/<slug:vendor_slug>/partners/", partner_list, name="api_partner_list"),
+    path("vendors/<slug:vendor_slug>/members/", api_members.MemberListView.as_view(), name="api_members"),
+    path(
+        "vendors/<slug:vendor_slug>/members/<int:member_id>/deactivate/",
+        api_members.MemberDeactivateView.as_view(),
+        name="api_member_deactivate",
+    ),
+    path(
+        "vendors/<slug:vendor_slug>/members/<int:member_id>/reactivate/",
+        api_members.MemberReactivateView.as_view(),
+        name="api_member_reactivate",
+    ),
+    path(
+        "vendors/<slug:vendor_slug>/settings/",
+        api_members.VendorSettingsView.as_view(),
+        name="api_vendor_settings",
+    ),
+    path("vendors/<slug:vendor_slug>/audit/", audit_api.AuditListView.as_view(), name="api_audit"),
+    path("vendors/<slug:vendor_slug>/support/", api_support.SupportListView.as_view(), name="api_support"),
+    path(
+        "vendors/<slug:vendor_slug>/support/<int:activity_id>/",
+        api_support.SupportDetailView.as_view(),
+        name="api_support_activity",
+    ),
+    path(
+        "vendors/<slug:vendor_slug>/conflicts/",
+        api_conflicts.ConflictListView.as_view(),
+        name="api_conflicts",
+    ),
+    path(
+        "vendors/<slug:vendor_slug>/conflicts/<int:conflict_id>/",
+        api_conflicts.ConflictDetailView.as_view(),
+        name="api_conflict",
+    ),
+    path(
+        "vendors/<slug:vendor_slug>/conflicts/<int:conflict_id>/resolve/",
+        api_conflicts.ConflictResolveView.as_view(),
+        name="api_conflict_resolve",
+    ),
     path("vendors/<slug:vendor_slug>/webhooks/", webhook_list, name="api_webhooks"),
     path(WEBHOOK, webhook_detail, name="api_webhook"),
     path(

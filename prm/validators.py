@@ -44,3 +44,11 @@ def date_out_of_range() -> ValidationError:
 def validate_date_in_range(value) -> None:
     if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise date_out_of_range()
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name, such as Asia/Tokyo."""
+    import zoneinfo
+
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone; use a name such as Asia/Tokyo."))
