@@ -1,4 +1,5 @@
-"""Emails about content: "new material" on publication and reminders to those who have not opened it.
+"""Reminders by mail to those who have not opened a content (publication itself is the ``content.published``
+event, told by ``notifications.fanout``).
 
 One message per recipient (partners never see each other's addresses), in the language the recipient last used
 on these pages (the product's language until they have used one).
@@ -27,13 +28,7 @@ def _queue(delivery: Delivery, purpose: str) -> None:
     with translation.override(language):
         context = {"delivery": delivery, "content": delivery.content, "vendor": delivery.vendor}
         context["url"] = content_url(delivery)
-        if purpose == "reminder":
-            subject = _("Reminder: “%(title)s” is waiting for you") % {"title": delivery.content.title}
-        else:
-            subject = _("New material from %(vendor)s: %(title)s") % {
-                "vendor": delivery.vendor.name,
-                "title": delivery.content.title,
-            }
+        subject = _("Reminder: “%(title)s” is waiting for you") % {"title": delivery.content.title}
         body = render_to_string(f"enablement/email/{purpose}.txt", context)
     mail_queue(to=delivery.recipient.email, subject=subject, body=body)
 

@@ -24,11 +24,12 @@ from audit.services import audit_record, changes_between, snapshot
 from enablement.models import Content, ContentAudience, ContentKind, Delivery, QuizQuestion
 from enablement.permissions import can_manage_content
 from partners.models import PARTNER_ROLES, Membership, PartnerCompany, PartnerStatus
+from prm.events import event_record
 from prm.outbox import enqueue_on_commit
 from prm.tenancy import Access
 
 REMIND_AGAIN_AFTER = timedelta(hours=24)
-PUBLISHED, REMINDER = "published", "reminder"
+REMINDER = "reminder"
 
 
 @dataclass(frozen=True)
@@ -177,10 +178,8 @@ def audience_partners(content: Content):
 
 
 def deliveries_create(*, content: Content) -> list[int]:
-    """Deliver a published content to each active user of its audience who does not have it yet, and email
-    them. Returns the new deliveries' ids."""
-    from enablement.tasks import content_emails_send
-
+    """Deliver a published content to each active user of its audience who does not have it yet; they hear of it
+    through ``content.published``. Returns the new deliveries' ids."""
     members = Membership.objects.filter(
         partner__in=audience_partners(content),
         role__in=PARTNER_ROLES,
@@ -201,8 +200,12 @@ def deliveries_create(*, content: Content) -> list[int]:
     created = Delivery.objects.bulk_create(rows)
     ids = [delivery.pk for delivery in created]
     if ids:
-        enqueue_on_commit(
-            content_emails_send, {"vendor_id": content.vendor_id, "delivery_ids": ids, "purpose": PUBLISHED}
+        # The bell and the mail of each new recipient come from the event (notifications.fanout).
+        event_record(
+            vendor=content.vendor,
+            code="content.published",
+            subject=content,
+            params={"title": content.title, "content_id": content.pk, "deliveries": ids},
         )
     return ids
 

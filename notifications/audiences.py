@@ -28,6 +28,8 @@ BOTH_SIDES = frozenset(
     {"deal.conflict_flagged", "deal.conflict_resolved", "deal.protection_expiring", "deal.protection_expired"}
 )
 VENDOR_ADMINS = frozenset({"webhook.disabled"})
+# Content goes to the people it was just delivered to.
+CONTENT_RECIPIENTS = frozenset({"content.published"})
 
 
 def _members(**filters) -> list:
@@ -55,6 +57,12 @@ def audience(event, deal: Deal | None) -> list:
     people = []
     if code in VENDOR_ADMINS:
         people = _members(role=Role.VENDOR_ADMIN)
+    elif code in CONTENT_RECIPIENTS:
+        from enablement.models import Delivery
+
+        ids = [pk for pk in (event.params or {}).get("deliveries", []) if isinstance(pk, int)]
+        deliveries = Delivery.objects.filter(pk__in=ids).select_related("recipient").order_by("pk")
+        people = [delivery.recipient for delivery in deliveries]
     elif deal is not None and code in PARTNER_SIDE:
         people = partner_side(deal)
     elif deal is not None and code in VENDOR_SIDE:

@@ -51,9 +51,12 @@ def fan_out(event: Event) -> int:
 
 
 def link(notification: Notification) -> str:
-    """Where the notification leads: its deal, or the notifications page."""
+    """Where the notification leads: its deal, its content, or the notifications page."""
     vendor = notification.vendor.slug
-    if notification.deal_id is not None:
+    content_id = (notification.params or {}).get("content_id")
+    if notification.kind == "content.published" and isinstance(content_id, int):
+        path = reverse("content_view", kwargs={"vendor_slug": vendor, "content_id": content_id})
+    elif notification.deal_id is not None:
         path = reverse("deal_detail", kwargs={"vendor_slug": vendor, "deal_id": notification.deal_id})
     else:
         path = reverse("notification_list", kwargs={"vendor_slug": vendor})

@@ -53,6 +53,7 @@ KINDS = {
     "deal.protection_expired": Kind(
         _("The registration protection of %(customer)s ended"), "bi-hourglass-bottom", _("Protection ended")
     ),
+    "content.published": Kind(_("New material: %(title)s"), "bi-journal-text", _("New material")),
     "webhook.disabled": Kind(
         _("A webhook was turned off after its deliveries kept failing: %(url)s"),
         "bi-plug",
@@ -113,6 +114,7 @@ def render(notification) -> str:
         "due": date_format(due, "SHORT_DATE_FORMAT") if due else "",
         "until": date_format(until, "SHORT_DATE_FORMAT") if until else "",
         "url": params.get("url", ""),
+        "title": params.get("title", ""),
     }
 
 

@@ -205,3 +205,22 @@ def test_protection_ending_in_a_week_is_announced_once(world, django_capture_on_
             expire_protection.delay(vendor_id=world.acme.pk)
     assert bell(world.partner_rep).count(("deal.protection_expiring", deal.pk)) == 1
     assert bell(world.channel_manager).count(("deal.protection_expiring", deal.pk)) == 1
+
+
+def test_published_content_rings_the_bell_of_each_recipient_and_leads_to_it(
+    world, django_capture_on_commit_callbacks
+):
+    from notifications.fanout import link
+    from tests.enablement.conftest import publish
+
+    with django_capture_on_commit_callbacks(execute=True):
+        content = publish(world, title="新しい価格表", tiers=["gold", "silver"])
+    with scopes_disabled():
+        told = Notification.objects.filter(kind="content.published").select_related("vendor")
+        assert sorted(n.recipient.email for n in told) == [
+            "padmin@alpha.example",
+            "rep@alpha.example",
+            "rep@beta.example",
+        ]
+        assert all(link(n).endswith(f"/v/acme/content/{content.pk}/view/") for n in told)
+    assert bell(world.channel_manager) == [] and bell(world.vendor_admin) == []
