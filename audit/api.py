@@ -4,14 +4,14 @@ changed or deleted."""
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, serializers
+from rest_framework import mixins, serializers
 from rest_framework.generics import GenericAPIView
 
 from audit import display
 from audit.forms import AuditFilterForm
 from audit.models import AuditEntry
 from partners.models import Role
-from prm.api import VendorAPIMixin
+from prm.api import VendorAPIMixin, filters_or_400
 from prm.api_schema import ERRORS_400, ERRORS_403
 
 
@@ -65,8 +65,7 @@ class AuditListView(VendorAPIMixin, mixins.ListModelMixin, GenericAPIView):
         if getattr(self, "swagger_fake_view", False):
             return AuditEntry.objects.none()
         form = AuditFilterForm(self.request.query_params, access=self.access)
-        if not form.is_valid():
-            raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        filters_or_400(form)
         entries = AuditEntry.objects.filter(vendor=self.access.vendor).order_by("-at", "-pk")
         return form.filter(entries)
 

@@ -12,7 +12,7 @@ from deals import selectors, workflow
 from deals.conflict_filters import filter_conflicts
 from deals.models import Deal, RegistrationConflict
 from partners.models import VENDOR_ROLES
-from prm.api import ID_MAX, VendorAPIMixin, bounded_id
+from prm.api import ID_MAX, VendorAPIMixin, bounded_id, filters_or_400
 from prm.api_schema import ERRORS_400, ERRORS_403, ERRORS_404
 from prm.parsers import JSONParser
 
@@ -87,8 +87,7 @@ class ConflictListView(VendorAPIMixin, mixins.ListModelMixin, GenericAPIView):
         if getattr(self, "swagger_fake_view", False):
             return RegistrationConflict.objects.none()
         form, conflicts = filter_conflicts(self.access, self.request.query_params)
-        if form.is_bound and not form.is_valid():
-            raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        filters_or_400(form)
         return conflicts
 
     @extend_schema(

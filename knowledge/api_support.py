@@ -12,7 +12,7 @@ from knowledge import support
 from knowledge.forms_support import SupportFilterForm
 from knowledge.models import SupportActivity, SupportType
 from partners.models import VENDOR_ROLES, PartnerCompany, PartnerStatus
-from prm.api import ID_MAX, VendorAPIMixin, bounded_id
+from prm.api import ID_MAX, VendorAPIMixin, bounded_id, filters_or_400
 from prm.api_schema import ERRORS_400, ERRORS_403, ERRORS_404
 from prm.parsers import JSONParser
 
@@ -66,8 +66,7 @@ class SupportListView(VendorAPIMixin, mixins.ListModelMixin, GenericAPIView):
         if getattr(self, "swagger_fake_view", False):
             return SupportActivity.objects.none()
         form = SupportFilterForm(self.request.query_params, vendor=self.access.vendor)
-        if not form.is_valid():
-            raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        filters_or_400(form)
         return form.filter(support.support_activities(self.access)).order_by("-date", "-pk")
 
     @extend_schema(

@@ -55,6 +55,13 @@ class VendorAPIMixin:
         request.access = self.access
 
 
+def filters_or_400(form) -> None:
+    """A page's filter form reused by the API: an invalid filter is a 400 naming it (the page ignores it and
+    shows the error on the form instead)."""
+    if form.is_bound and not form.is_valid():
+        raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})
+
+
 def as_api_validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
     """A service's ``ValidationError`` as the 400 of DESIGN §7: ``{"field": ["message"]}``.
 

@@ -145,3 +145,11 @@ def test_the_channel_managers_morning_summary(world, django_capture_on_commit_ca
     assert f"/v/acme/deals/{fresh.pk}/" in summary.body
     html = {kind: content for content, kind in summary.alternatives}["text/html"]
     assert "静かな工業" in html
+
+
+def test_every_event_belongs_to_exactly_one_mail_group():
+    from notifications.preferences import GROUPS
+    from prm.event_codes import EVENT_CODES
+
+    grouped = [code for _label, codes in GROUPS.values() for code in codes]
+    assert sorted(grouped) == sorted(EVENT_CODES)
