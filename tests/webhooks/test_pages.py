@@ -137,3 +137,10 @@ def test_turning_a_disabled_webhook_on_again_and_removing_it(world, client_for):
     assert client.post(reverse("webhook_delete", args=["acme", hook.pk])).status_code == 302
     with scopes_disabled():
         assert not Webhook.objects.exists()
+
+
+def test_the_settings_page_leads_to_the_webhooks(world, client_for):
+    page = client_for(world.vendor_admin).get(reverse("vendor_settings", args=["acme"])).content.decode()
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and title.startswith("Settings")
+    assert f'href="{list_url()}"' in page
