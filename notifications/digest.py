@@ -46,16 +46,14 @@ def is_digest_time(vendor, now=None) -> bool:
 
 def _flags_raised(deal_ids: list[int], since) -> list[Deal]:
     """Deals that got a flag they did not have before ``since``."""
+    last_before, last_after = {}, {}
+    rows = ScoreHistory.objects.filter(deal_id__in=deal_ids).order_by("at", "pk")
+    for row in rows.values("deal_id", "at", "flag_codes"):
+        (last_before if row["at"] < since else last_after)[row["deal_id"]] = row["flag_codes"]
     raised = []
-    for deal_id in deal_ids:
-        history = list(ScoreHistory.objects.filter(deal_id=deal_id).order_by("at", "pk"))
-        before = [row for row in history if row.at < since]
-        after = [row for row in history if row.at >= since]
-        if not after:
-            continue
-        old = set(filter(None, before[-1].flag_codes.split(","))) if before else set()
-        new = set(filter(None, after[-1].flag_codes.split(",")))
-        if new - old:
+    for deal_id, flags in last_after.items():
+        old = set(filter(None, last_before.get(deal_id, "").split(",")))
+        if set(filter(None, flags.split(","))) - old:
             raised.append(deal_id)
     return list(Deal.objects.filter(pk__in=raised).order_by("customer_name"))
 

@@ -42,8 +42,11 @@ def fan_out(event: Event) -> int:
         for user in people
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    states: dict[str, list[int]] = {}
     for row in Notification.objects.filter(event=event).select_related("recipient", "vendor", "actor"):
-        _mail(row)
+        states.setdefault(_mail(row), []).append(row.pk)
+    for state, ids in states.items():
+        Notification.objects.filter(pk__in=ids).update(mail_state=state)
     deliveries_create(event)
     event.fanned_out_at = timezone.now()
     event.save(update_fields=["fanned_out_at"])
@@ -72,13 +75,13 @@ def unsubscribe_headers(user, code: str) -> dict:
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
-def _mail(notification: Notification) -> None:
-    """Mail the notification at once, leave it for the daily digest, or not at all, as its reader chose."""
+def _mail(notification: Notification) -> str:
+    """Mail the notification at once, leave it for the daily digest, or not at all, as its reader chose; returns
+    its mail state ("sent", "digest" or "off")."""
     user = notification.recipient
     choice = choice_for(user, notification.kind) if user.email else OFF
     if choice != IMMEDIATE:
-        Notification.objects.filter(pk=notification.pk).update(mail_state=choice)
-        return
+        return choice
     with translation.override(user.language or settings.LANGUAGE_CODE):
         context = {
             "text": render(notification),
@@ -91,4 +94,4 @@ def _mail(notification: Notification) -> None:
         html = render_to_string("notifications/email.html", context)
     headers = unsubscribe_headers(user, notification.kind)
     mail_queue(to=user.email, subject=context["text"], body=body, html=html, headers=headers)
-    Notification.objects.filter(pk=notification.pk).update(mail_state="sent")
+    return "sent"

@@ -122,7 +122,7 @@ CASES += [
 ]
 
 
-def _support_entry(world, key: str, vendor, user, partner_attr: str) -> int:
+def _support_entry(world, vendor, user, partner_attr: str) -> int:
     from datetime import date
     from decimal import Decimal
 
@@ -160,14 +160,14 @@ CASES += [
     Case(
         "api_support_activity",
         expect(401, 403, 403, 204, 204, 404, 403),
-        kwargs=acme(activity_id=lambda w: _support_entry(w, "acme", w.acme, w.channel_manager, "alpha")),
+        kwargs=acme(activity_id=lambda w: _support_entry(w, w.acme, w.channel_manager, "alpha")),
         method="delete",
         json=True,
     ),
     Case(
         "api_support_activity",
         expect(401, 403, 403, 404, 404, 404, 403),
-        kwargs=acme(activity_id=lambda w: _support_entry(w, "rival", w.rival, w.rival_admin, "gamma")),
+        kwargs=acme(activity_id=lambda w: _support_entry(w, w.rival, w.rival_admin, "gamma")),
         method="delete",
         json=True,
         label="rival-object",
