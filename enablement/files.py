@@ -8,10 +8,12 @@ import os
 import zipfile
 
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from enablement.models import FileType
+from enablement.models import ContentKind, FileType
 
 EXTENSIONS = {
     ".pdf": FileType.PDF,
@@ -34,6 +36,8 @@ MIME_TYPES = {
 }
 # The folder inside an Office file's ZIP that tells a presentation, a document and a workbook apart.
 OFFICE_PARTS = {FileType.PPTX: "ppt/", FileType.DOCX: "word/", FileType.XLSX: "xl/"}
+# Files up to this size are answered at once, so no open file waits on a client that stops reading.
+STREAM_FROM_BYTES = 1024 * 1024
 ACCEPT = ",".join([*EXTENSIONS, *sorted(set(MIME_TYPES.values()))])
 
 
@@ -97,3 +101,26 @@ def file_check(upload, *, max_bytes: int) -> str:
             code="content_mismatch",
         )
     return file_type
+
+
+def file_response(content):
+    """The content's file as a response (never a public URL): images and videos open in place, anything else
+    downloads. 404 when the content has no file or the stored file is gone."""
+    if content.kind != ContentKind.FILE or not content.file:
+        raise Http404
+    try:
+        handle = content.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    mime = MIME_TYPES.get(content.file_type, "application/octet-stream")
+    name = content.file_name or f"content-{content.pk}.{content.file_type}"
+    attachment = not (content.is_image or content.is_video)
+    if content.file.size <= STREAM_FROM_BYTES:
+        with handle:
+            response = HttpResponse(handle.read(), content_type=mime)
+        response["Content-Disposition"] = content_disposition_header(attachment, name)
+    else:
+        response = FileResponse(handle, content_type=mime, as_attachment=attachment, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes.forms import SafeModelMultipleChoiceField
 
-from enablement import richtext
+from enablement import richtext, services
 from enablement.files import ACCEPT, file_check
 from enablement.models import Content, ContentKind
 from partners.models import PartnerCompany, Tier
@@ -141,6 +141,22 @@ class ContentForm(forms.ModelForm):
         else:
             return None
         return previous
+
+    def save_content(self, *, access, questions: list[dict], publish: bool) -> int:
+        """Save the valid form's content with its file, audience and quiz (publishing it when ``publish``).
+
+        Returns how many people this save delivered it to (``services.content_save``)."""
+        content = self.save(commit=False)
+        replaced = self.apply_file(content)
+        return services.content_save(
+            access=access,
+            content=content,
+            tiers=self.cleaned_data["tiers"],
+            partners=list(self.cleaned_data["partners"]),
+            questions=questions,
+            publish=publish,
+            replaced_file=replaced,
+        )
 
 
 class QuestionForm(forms.Form):

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +12,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from enablement import selectors, services
-from enablement.forms import PartnerFunnelFilterForm, RecipientFilterForm
+from enablement.filters import partners_filtered, recipients_filtered
 from enablement.models import ContentKind, Delivery
 from enablement.selectors import Funnel
 from enablement.tables import (
@@ -28,13 +27,6 @@ from enablement.tables import (
 from enablement.views_staff import PAGE_SIZE
 from partners.models import Tier
 from prm.mixins import LastPageMixin, VendorStaffMixin
-
-RECIPIENT_STAGE_FILTERS = {
-    "not_opened": Q(opened_at=None),
-    "opened": Q(opened_at__isnull=False, read_at=None),
-    "read": Q(read_at__isnull=False, understood_at=None),
-    "understood": Q(understood_at__isnull=False),
-}
 
 
 def _partner_rows(rows) -> list[dict]:
@@ -83,23 +75,6 @@ class ContentPartnersExportView(VendorStaffMixin, View):
             for row in _partner_rows(selectors.funnel_by_partner(content))
         )
         return export(self.vendor, f"content-{content.pk}-partners", partner_funnel_header(), rows)
-
-
-def recipients_filtered(access, content, data):
-    partners = [(row["partner"], row["partner__name"]) for row in selectors.funnel_by_partner(content)]
-    form = RecipientFilterForm(data, partners=partners)
-    form.is_valid()
-    cleaned = getattr(form, "cleaned_data", {})
-    qs = selectors.recipients_of(content)
-    if cleaned.get("q"):
-        qs = qs.filter(
-            Q(recipient__name__icontains=cleaned["q"]) | Q(recipient__email__icontains=cleaned["q"])
-        )
-    if cleaned.get("stage"):
-        qs = qs.filter(RECIPIENT_STAGE_FILTERS[cleaned["stage"]])
-    if cleaned.get("partner"):
-        qs = qs.filter(partner_id=cleaned["partner"])
-    return form, qs.order_by("partner__name", "recipient__email", "pk")
 
 
 class RecipientListView(VendorStaffMixin, LastPageMixin, ListView):
@@ -186,28 +161,6 @@ class ContentRemindView(VendorStaffMixin, View):
         if not result.sent and not result.recent:
             messages.info(request, _("Nobody to remind: everyone checked has opened the content."))
         return self.back(request, content)
-
-
-def partners_filtered(access, data):
-    form = PartnerFunnelFilterForm(data)
-    form.is_valid()
-    cleaned = getattr(form, "cleaned_data", {})
-    qs = selectors.partner_funnels(access)
-    if cleaned.get("q"):
-        qs = qs.filter(name__icontains=cleaned["q"])
-    if cleaned.get("tier"):
-        qs = qs.filter(tier=cleaned["tier"])
-    if cleaned.get("sort") == "understood":
-        # Partners that received nothing have no rate: they come last.
-        rate = Case(
-            When(delivered=0, then=Value(None)),
-            default=F("understood") * 1000 / F("delivered"),
-            output_field=IntegerField(),
-        )
-        return form, qs.annotate(rate=rate).order_by(F("rate").asc(nulls_last=True), "name", "pk")
-    if cleaned.get("sort") == "not_opened":
-        return form, qs.annotate(waiting=F("delivered") - F("opened")).order_by("-waiting", "name", "pk")
-    return form, qs.order_by("name", "pk")
 
 
 class PartnerFunnelListView(VendorStaffMixin, LastPageMixin, ListView):

@@ -5,50 +5,23 @@ Vendor staff may open the content page and the file too, as a preview that recor
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
-from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from enablement import richtext, selectors, services
-from enablement.files import MIME_TYPES
-from enablement.forms import InboxFilterForm
+from enablement.files import file_response
+from enablement.filters import inbox_filtered
 from enablement.models import ContentKind, Stage
 from enablement.permissions import can_manage_content
 from enablement.tables import export, inbox_header, inbox_row
 from enablement.views_staff import PAGE_SIZE
 from partners.models import ALL_ROLES, PARTNER_ROLES
 from prm.mixins import LastPageMixin, VendorPageMixin
-
-STREAM_FROM_BYTES = 1024 * 1024
-
-
-def inbox_filtered(access, data):
-    form = InboxFilterForm(data)
-    form.is_valid()
-    cleaned = getattr(form, "cleaned_data", {})
-    qs = selectors.inbox_of(access)
-    if cleaned.get("show"):
-        qs = qs.filter(selectors.INBOX_STATES[cleaned["show"]])
-    if cleaned.get("q"):
-        qs = qs.filter(
-            Q(content__title__icontains=cleaned["q"]) | Q(content__summary__icontains=cleaned["q"])
-        )
-    if cleaned.get("kind"):
-        qs = qs.filter(content__kind=cleaned["kind"])
-    # New first, then pending, then done; newest first within each.
-    rank = Case(
-        When(opened_at=None, then=Value(0)),
-        When(understood_at=None, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    return form, qs.annotate(rank=rank).order_by("rank", "-delivered_at", "-pk")
 
 
 def _note_reader(request, access) -> None:
@@ -160,25 +133,7 @@ class ContentFileView(VendorPageMixin, View):
             delivery = selectors.delivery_get(self.access, content_id)
             services.delivery_open(delivery=delivery)
             content = delivery.content
-        if content.kind != ContentKind.FILE or not content.file:
-            raise Http404
-        try:
-            handle = content.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        mime = MIME_TYPES.get(content.file_type, "application/octet-stream")
-        name = content.file_name or f"content-{content.pk}.{content.file_type}"
-        attachment = not (content.is_image or content.is_video)
-        if content.file.size <= STREAM_FROM_BYTES:
-            # Small files are answered at once, so no open file waits on a client that stops reading.
-            with handle:
-                response = HttpResponse(handle.read(), content_type=mime)
-            response["Content-Disposition"] = content_disposition_header(attachment, name)
-        else:
-            response = FileResponse(handle, content_type=mime, as_attachment=attachment, filename=name)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return file_response(content)
 
 
 class ContentReadView(VendorPageMixin, View):

@@ -6,7 +6,6 @@ Funnels, recipients and reminders are in ``views_funnel``; what partner users se
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -15,7 +14,8 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from enablement import selectors, services, uploads
-from enablement.forms import ContentFilterForm, ContentForm, quiz_formset
+from enablement.filters import contents_filtered
+from enablement.forms import ContentForm, quiz_formset
 from enablement.models import Content, ContentKind
 from enablement.permissions import can_manage_content
 from enablement.tables import content_header, content_row, export
@@ -23,25 +23,6 @@ from partners.models import ALL_ROLES
 from prm.mixins import LastPageMixin, VendorStaffMixin
 
 PAGE_SIZE = 50
-
-
-def contents_filtered(access, data):
-    form = ContentFilterForm(data)
-    form.is_valid()
-    cleaned = getattr(form, "cleaned_data", {})
-    qs = selectors.contents_for_staff(access)
-    if cleaned.get("q"):
-        qs = qs.filter(Q(title__icontains=cleaned["q"]) | Q(summary__icontains=cleaned["q"]))
-    if cleaned.get("kind"):
-        qs = qs.filter(kind=cleaned["kind"])
-    if cleaned.get("state") == "published":
-        qs = qs.filter(published_at__isnull=False)
-    elif cleaned.get("state") == "draft":
-        qs = qs.filter(published_at=None)
-    if cleaned.get("tier"):
-        qs = qs.filter(pk__in=Content.objects.filter(audience__tier=cleaned["tier"]).values("pk"))
-    order = (F("published_at").desc(nulls_first=True), "-created_at", "-pk")
-    return form, qs.order_by(*order)
 
 
 class ContentListView(VendorStaffMixin, LastPageMixin, ListView):
@@ -127,19 +108,8 @@ class ContentFormView(VendorStaffMixin, TemplateView):
 
     def save(self, form, quiz, publish, pending):
         was_published = form.instance.published_at is not None
-        content = form.save(commit=False)
-        replaced = form.apply_file(content)
-        if pending and form.cleaned_data.get("upload"):
-            uploads.pending_release(self.request.session, pending["token"], delete=True)
-        delivered = services.content_save(
-            access=self.access,
-            content=content,
-            tiers=form.cleaned_data["tiers"],
-            partners=list(form.cleaned_data["partners"]),
-            questions=quiz.questions,
-            publish=publish,
-            replaced_file=replaced,
-        )
+        delivered = form.save_content(access=self.access, questions=quiz.questions, publish=publish)
+        content = form.instance
         if pending and not form.cleaned_data.get("upload"):
             uploads.pending_release(self.request.session, pending["token"], delete=False)
         if content.published_at is None:

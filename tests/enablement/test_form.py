@@ -303,9 +303,9 @@ def test_editing_shows_the_saved_values_and_quiz(world, admin):
 
 
 def test_large_files_are_streamed_with_the_same_headers(world, admin, client_for, monkeypatch):
-    from enablement import views_partner
+    from enablement import files
 
-    monkeypatch.setattr(views_partner, "STREAM_FROM_BYTES", 16)
+    monkeypatch.setattr(files, "STREAM_FROM_BYTES", 16)
     content = published_file(admin, "guide.pdf", PDF)
     response = client_for(world.partner_rep).get(url("content_file", content_id=content.pk))
     assert response.streaming
