@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from audit import api as audit_api
 from deals import api as deals_api
 from deals import api_conflicts
+from enablement import api as content_api
+from enablement import api_funnel, api_inbox
 from knowledge import api as knowledge_api
 from knowledge import api_insights as insights_api
 from knowledge import api_playbook, api_support
@@ -27,6 +29,8 @@ deal_list = deals_api.DealViewSet.as_view({"get": "list", "post": "create"})
 deal_detail = deals_api.DealViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
 DEAL = "vendors/<slug:vendor_slug>/deals/<int:deal_id>/"
 INFO_REQUEST = "vendors/<slug:vendor_slug>/info-requests/<int:request_id>/"
+CONTENT = "vendors/<slug:vendor_slug>/content/"
+INBOX = f"{CONTENT}inbox/<int:content_id>/"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -74,6 +78,44 @@ urlpatterns = [
         api_conflicts.ConflictResolveView.as_view(),
         name="api_conflict_resolve",
     ),
+    path(CONTENT, content_api.ContentListView.as_view(), name="api_contents"),
+    path(f"{CONTENT}<int:content_id>/", content_api.ContentDetailView.as_view(), name="api_content"),
+    path(
+        f"{CONTENT}<int:content_id>/publish/",
+        content_api.ContentPublishView.as_view(),
+        name="api_content_publish",
+    ),
+    path(
+        f"{CONTENT}<int:content_id>/remind/",
+        content_api.ContentRemindView.as_view(),
+        name="api_content_remind",
+    ),
+    path(f"{CONTENT}<int:content_id>/file/", content_api.ContentFileView.as_view(), name="api_content_file"),
+    path(
+        f"{CONTENT}<int:content_id>/partners/",
+        api_funnel.ContentPartnersView.as_view(),
+        name="api_content_partners",
+    ),
+    path(
+        f"{CONTENT}<int:content_id>/recipients/",
+        api_funnel.ContentRecipientsView.as_view(),
+        name="api_content_recipients",
+    ),
+    path(
+        f"{CONTENT}partners/", api_funnel.PartnerFunnelListView.as_view(), name="api_content_partner_funnels"
+    ),
+    path(
+        f"{CONTENT}partners/<int:partner_id>/",
+        api_funnel.PartnerFunnelDetailView.as_view(),
+        name="api_content_partner_funnel",
+    ),
+    path(f"{CONTENT}inbox/", api_inbox.InboxListView.as_view(), name="api_content_inbox"),
+    path(INBOX, api_inbox.InboxDetailView.as_view(), name="api_content_inbox_item"),
+    *(
+        path(f"{INBOX}{step}/", api_inbox.stage_view(step).as_view(), name=f"api_content_inbox_{step}")
+        for step in ("open", "read", "understood")
+    ),
+    path(f"{INBOX}quiz/", api_inbox.InboxQuizView.as_view(), name="api_content_inbox_quiz"),
     path("vendors/<slug:vendor_slug>/webhooks/", webhook_list, name="api_webhooks"),
     path(WEBHOOK, webhook_detail, name="api_webhook"),
     path(

@@ -302,6 +302,7 @@ SPECTACULAR_SETTINGS = {
         "YesNoUnknownEnum": "meddic.models.TriState",
         "StateEnum": "meddic.models.ReviewState",
         "TaskStateEnum": "knowledge.models.RunState",
+        "TierEnum": "partners.models.Tier",
     },
 }
 

@@ -1,6 +1,6 @@
 """Support of tests/api/test_fuzz.py: the app in-process, the data it runs against, and the tenant check.
 
-``build_fuzz_data`` adds to the ``world`` deals, info requests, a KPI run and an invitation in both vendors, so
+``build_fuzz_data`` adds to the ``world`` deals, info requests, content, a KPI run and an invitation in both vendors, so
 generated path parameters can name real objects (``known_path_values``). ``tenant_isolation`` is a
 schemathesis check that replays a request with another tenant's slug or objects, and with another partner
 company's objects, and fails on anything but the answer an unknown object gets.
@@ -32,6 +32,7 @@ from prm.clock import vendor_today
 from prm.tenancy import vendor_scope
 from tests.conftest import World, access_of, invitation_token
 from tests.deals.conftest import register
+from tests.enablement.conftest import QUIZ, publish
 
 UNKNOWN_ID = 2_000_000_000
 UNKNOWN_TASK = "00000000-0000-4000-8000-000000000000"
@@ -123,6 +124,9 @@ def build_fuzz_data(world: World, role: str) -> FuzzData:
         acme_run = recompute_request(access=access_of(world.vendor_admin, world.acme))
     with vendor_scope(world.rival):
         rival_run = recompute_request(access=access_of(world.rival_admin, world.rival))
+    alpha_content = publish(world, title="Gold handbook", tiers=["gold"], questions=QUIZ)
+    beta_content = publish(world, title="BETA-ONLY handbook", tiers=[], partners=[world.beta])
+    rival_content = publish(world, vendor=world.rival, title="RIVAL-ONLY handbook", tiers=["platinum"])
     with scopes_disabled():
         tokens = {
             name: services.api_token_issue(user=user)
@@ -136,6 +140,7 @@ def build_fuzz_data(world: World, role: str) -> FuzzData:
             "partner_id": [world.alpha.pk, world.beta.pk],
             "request_id": [alpha_request.pk, beta_request.pk],
             "task_id": [acme_run.task_id],
+            "content_id": [alpha_content.pk, beta_content.pk],
             "code": list(ElementCode.values),
             "token": [invitation_token(world)],
         },
@@ -144,8 +149,14 @@ def build_fuzz_data(world: World, role: str) -> FuzzData:
             "partner_id": world.gamma.pk,
             "request_id": rival_request.pk,
             "task_id": rival_run.task_id,
+            "content_id": rival_content.pk,
         },
-        beta={"deal_id": beta_deal.pk, "partner_id": world.beta.pk, "request_id": beta_request.pk},
+        beta={
+            "deal_id": beta_deal.pk,
+            "partner_id": world.beta.pk,
+            "request_id": beta_request.pk,
+            "content_id": beta_content.pk,
+        },
         role=role,
     )
 
