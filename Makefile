@@ -109,6 +109,7 @@ vendor:
 	cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff static/vendor/bootstrap-icons/fonts/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/chartjs/
+	mkdir -p tests/e2e/vendor && cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE tests/e2e/vendor/
 	for p in bootstrap bootstrap-icons htmx.org chart.js; do \
 	  cp node_modules/$$p/LICENSE* static/vendor/$$(echo $$p | sed 's/htmx.org/htmx/; s/chart.js/chartjs/')/ 2>/dev/null || true; done
 
