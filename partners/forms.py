@@ -1,4 +1,8 @@
+import zoneinfo
+
 from django import forms
+from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
@@ -94,11 +98,47 @@ class AcceptInvitationForm(forms.Form):
         return data
 
 
+TIME_ZONE_REGIONS = (
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
+)
+
+
+def time_zone_choices(current: str = "") -> list[tuple[str, str]]:
+    """The world's time zones by name, each with its offset from UTC now; ``current`` is kept if it is another
+    valid name (an old alias)."""
+    now = timezone.now()
+    names = sorted(name for name in zoneinfo.available_timezones() if name.startswith(TIME_ZONE_REGIONS))
+    if current and current not in names:
+        names.insert(0, current)
+    choices = []
+    for name in names:
+        offset = now.astimezone(zoneinfo.ZoneInfo(name)).strftime("%z")
+        choices.append((name, f"{name} (UTC{offset[:3]}:{offset[3:]})"))
+    return choices
+
+
 class VendorSettingsForm(forms.ModelForm):
+    fiscal_year_start_month = forms.TypedChoiceField(
+        label=_("Fiscal year starts in"), coerce=int, choices=list(MONTHS.items())
+    )
+
     class Meta:
         model = Vendor
         fields = ["name", "require_mfa_for_admins", "protection_days", "time_zone", "fiscal_year_start_month"]
-        widgets = {"fiscal_year_start_month": forms.Select(choices=[(m, m) for m in range(1, 13)])}
+        labels = {"name": _("Company name")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.time_zone if self.instance.pk else ""
+        self.fields["time_zone"].widget = forms.Select(choices=lambda: time_zone_choices(current))
 
     def clean_time_zone(self):
         value = self.cleaned_data["time_zone"]

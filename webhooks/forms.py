@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from notifications.kinds import label
@@ -9,8 +10,14 @@ from prm.events import EVENT_CODES
 from webhooks.models import Webhook, WebhookFormat
 
 
+def event_label(code: str) -> str:
+    """The event's name and its code, or the code alone for an event that has no name yet."""
+    name = label(code)
+    return f"{name} ({code})" if name != code else code
+
+
 def event_choices() -> list[tuple[str, str]]:
-    return [(code, f"{label(code)} ({code})") for code in EVENT_CODES]
+    return [(code, event_label(code)) for code in EVENT_CODES]
 
 
 class WebhookForm(forms.ModelForm):
@@ -18,12 +25,13 @@ class WebhookForm(forms.ModelForm):
         label=_("Every event, including ones added later"), required=False, initial=True
     )
     event_codes = forms.MultipleChoiceField(
-        label=_("Events"), required=False, choices=event_choices, widget=forms.CheckboxSelectMultiple
+        label="",  # the form's "Events" fieldset names the list
+        required=False,
+        choices=event_choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     format = forms.ChoiceField(label=_("Format"), choices=WebhookFormat.choices)
-    language = forms.ChoiceField(
-        label=_("Language of Slack and Teams messages"), choices=settings.LANGUAGES, initial="ja"
-    )
+    language = forms.ChoiceField(label=_("Language of Slack and Teams messages"), choices=settings.LANGUAGES)
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
 
     class Meta:
@@ -32,6 +40,10 @@ class WebhookForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A new webhook writes its messages in the language of the admin who adds it.
+        self.fields["language"].initial = (
+            get_language() if get_language() in dict(settings.LANGUAGES) else "ja"
+        )
         if self.instance.pk:
             self.initial["all_events"] = "*" in self.instance.events
             self.initial["event_codes"] = [code for code in self.instance.events if code != "*"]

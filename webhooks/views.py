@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from notifications.kinds import label
 from partners.models import Role
 from prm.csv_export import csv_response
 from prm.forms import apply_service_errors
@@ -110,6 +111,8 @@ class WebhookDetailView(VendorPageMixin, LastPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        for delivery in context["deliveries"]:
+            delivery.event_label = label(delivery.event.code)
         context.update(
             hook=self.hook,
             form=self.form,

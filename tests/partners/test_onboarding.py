@@ -244,6 +244,17 @@ def test_settings_refuse_an_unknown_time_zone(world, client_for):
     assert response.status_code == 200 and "Unknown time zone" in response.content.decode()
 
 
+def test_settings_offer_months_and_time_zones_to_choose_from(world, client_for):
+    client = client_for(world.vendor_admin)
+    page = client.get(url("vendor_settings")).content.decode()
+    assert "Company name" in page
+    assert '<option value="4" selected>April</option>' in page
+    assert '<option value="Asia/Tokyo" selected>Asia/Tokyo (UTC+09:00)</option>' in page
+    assert '<option value="Europe/London"' in page
+    client.post(reverse("set_language"), {"language": "ja"})
+    assert '<option value="4" selected>4月</option>' in client.get(url("vendor_settings")).content.decode()
+
+
 def test_staff_dashboard_counts_partners_by_status_tier_and_manager(
     world, client_for, django_assert_max_num_queries
 ):

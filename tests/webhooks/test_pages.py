@@ -93,11 +93,13 @@ def test_the_delivery_log_filters_and_exports(world, client_for):
     client = client_for(world.vendor_admin)
     page = client.get(detail_url(hook)).content.decode()
     assert all(
-        f"<code>{code}</code>" in page for code in ("deal.submitted", "deal.approved", "deal.rejected")
+        f'<code class="small">{code}</code>' in page
+        for code in ("deal.submitted", "deal.approved", "deal.rejected")
     )
+    assert "Registration approved" in page  # each event by its name too
     failed = client.get(detail_url(hook) + "?state=failed").content.decode()
-    assert "<code>deal.rejected</code>" in failed
-    assert "<code>deal.submitted</code>" not in failed and "<code>deal.approved</code>" not in failed
+    assert "deal.rejected</code>" in failed
+    assert "deal.submitted</code>" not in failed and "deal.approved</code>" not in failed
     export = client.get(reverse("webhook_deliveries_export", args=["acme", hook.pk]) + "?state=waiting")
     lines = export.content.decode("utf-8-sig").strip().splitlines()
     assert len(lines) == 2 and "deal.approved" in lines[1] and "HTTP 500" in lines[1]
@@ -144,3 +146,13 @@ def test_the_settings_page_leads_to_the_webhooks(world, client_for):
     title = page.split("<title>", 1)[1].split("</title>", 1)[0]
     assert "<" not in title and title.startswith("Settings")
     assert f'href="{list_url()}"' in page
+
+
+def test_the_form_names_each_event_once_and_writes_in_the_admins_language(world, client_for):
+    client = client_for(world.vendor_admin)
+    page = client.get(reverse("webhook_create", args=["acme"])).content.decode()
+    assert "Registration approved (deal.approved)" in page
+    assert "lead.assigned (lead.assigned)" not in page and "lead.assigned" in page
+    assert 'value="en" selected' in page  # the client reads English
+    client.post(reverse("set_language"), {"language": "ja"})
+    assert 'value="ja" selected' in client.get(reverse("webhook_create", args=["acme"])).content.decode()
