@@ -6,7 +6,6 @@ from django.db.models import Prefetch
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import ListView
 
@@ -39,7 +38,9 @@ class DealListView(VendorPageMixin, ListView):
         context.update(
             filterset=filterset,
             form=filterset.form,
-            columns=self.columns(filterset.sort_links),
+            columns=(columns := self.columns(filterset.sort_links)),
+            # Each cell's heading, shown beside it where rows stack into cards (phones).
+            labels={column["key"]: column["label"] for column in columns},
             today=vendor_today(self.vendor),
             can_import=can_import_deals(self.access),
             # For the empty state: nothing at all yet, or nothing that matches.
@@ -66,8 +67,8 @@ class DealListView(VendorPageMixin, ListView):
             people,
             {"key": "phase", "label": _("Phase")},
             {"key": "registered", "label": _("Registration")},
-            {"key": "quality", "label": pgettext("column", "Q"), "title": _("Quality"), "css": "num"},
-            {"key": "visibility", "label": pgettext("column", "V"), "title": _("Visibility"), "css": "num"},
+            {"key": "quality", "label": _("Quality"), "css": "num"},
+            {"key": "visibility", "label": _("Visibility"), "css": "num"},
             {"key": "flags", "label": _("Flags")},
             {"key": "amount", "label": _("Amount"), "css": "num"},
             {"key": "close_date", "label": _("Close date")},

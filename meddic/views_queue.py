@@ -40,14 +40,8 @@ class ReviewQueueView(VendorStaffMixin, LastPageMixin, ListView):
             {"key": "customer", "label": _("Customer / deal title")},
             {"key": "partner", "label": _("Partner")},
             {"key": "amount", "label": _("Amount"), "css": "num", "sort": link("amount")},
-            {"key": "quality", "label": _("Q"), "title": _("Quality"), "css": "num", "sort": link("quality")},
-            {
-                "key": "visibility",
-                "label": _("V"),
-                "title": _("Visibility"),
-                "css": "num",
-                "sort": link("visibility"),
-            },
+            {"key": "quality", "label": _("Quality"), "css": "num", "sort": link("quality")},
+            {"key": "visibility", "label": _("Visibility"), "css": "num", "sort": link("visibility")},
             {"key": "flags", "label": _("Flags"), "sort": link("flags")},
             {"key": "forecast", "label": _("Forecast")},
             {"key": "review", "label": _("Review")},
@@ -72,7 +66,8 @@ class ReviewQueueView(VendorStaffMixin, LastPageMixin, ListView):
             deal.review_label = ReviewState(deal.review_state).label
         context.update(
             form=self.form,
-            columns=self.columns(),
+            columns=(columns := self.columns()),
+            labels={column["key"]: column["label"] for column in columns},
             today=today,
             review_states=ReviewState.choices,
             note_max=NOTE_MAX,
