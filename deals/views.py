@@ -18,6 +18,7 @@ from deals import selectors, views_conflicts, workflow
 from deals.models import Deal
 from deals.page import ReasonForm, deal_page_context
 from deals.permissions import can_decide_registration, can_edit_deal
+from meddic.queue import queue_navigation
 from partners.models import ALL_ROLES
 from prm.forms import apply_service_errors
 from prm.mixins import VendorPageMixin
@@ -32,6 +33,7 @@ class DealDetailView(VendorPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         deal = selectors.deal_get(self.access, self.kwargs["deal_id"])
         context.update(deal_page_context(self.access, deal))
+        context["queue_nav"] = queue_navigation(self.request, self.access, deal.pk)
         return context
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ObjectDoesNotExist
 
 from meddic import scoring
-from meddic.models import ElementCode, ScoreHistory
+from meddic.models import ElementCode, Level, MeddicElement, ScoreHistory
 from meddic.permissions import can_review_deals
 
 TREND_POINTS = 24
@@ -43,7 +43,7 @@ def score_context(deal) -> dict:
     try:
         score = deal.score
     except ObjectDoesNotExist:
-        return {"score": None, "score_flags": [], "score_trend": None}
+        return {"score": None, "score_flags": [], "score_trend": None, "score_unknown": 0}
     labels = dict(ElementCode.choices)
     flags = [
         ShownFlag(code, str(labels.get(scoring.FLAGS[code].element, "")), str(scoring.FLAGS[code].message))
@@ -60,7 +60,14 @@ def score_context(deal) -> dict:
             first=rows[0].at,
             last=rows[-1].at,
         )
-    return {"score": score, "score_flags": flags, "score_trend": trend}
+    known = MeddicElement.objects.filter(deal=deal).exclude(level=Level.UNKNOWN).count()
+    return {
+        "score": score,
+        "score_flags": flags,
+        "score_trend": trend,
+        # Elements nobody knows anything about yet: no flag is not the same as no risk.
+        "score_unknown": len(ElementCode.values) - known,
+    }
 
 
 # --- The vendor's review on the deal page ------------------------------------------------------------------------

@@ -6,12 +6,14 @@ number of open info requests. A deal not scored yet counts as Q 0, V 0 and no fl
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
+    DateTimeField,
     F,
     IntegerField,
     OuterRef,
@@ -24,6 +26,8 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +38,7 @@ from deals.models import OPEN_PHASES, Deal
 from deals.selectors import deals_visible
 from deals.validation import normalize_customer_name
 from meddic.models import ForecastCategory, InfoRequest, InfoRequestStatus, ReviewState
+from meddic.permissions import can_review_deals
 from partners.selectors import partners_visible
 from prm.tenancy import Access
 
@@ -113,7 +118,10 @@ SORTS = {
     "age": ("since", True),
     "close_date": ("close_date", False),
 }
-DEFAULT_SORT = "-flags"
+# New submissions (registered in the last NEW_DAYS and not reviewed yet) first, newest first, then most flags.
+NEW_FIRST = "new"
+NEW_DAYS = 7
+DEFAULT_SORT = NEW_FIRST
 # The direction a column header sorts in when first clicked.
 FIRST_DIRECTION = {
     "flags": "-",
@@ -124,6 +132,7 @@ FIRST_DIRECTION = {
     "close_date": "",
 }
 SORT_CHOICES = [
+    (NEW_FIRST, _("New submissions first, then most flags")),
     ("-flags", _("Most flags first")),
     ("flags", _("Fewest flags first")),
     ("-amount", _("Amount, largest first")),
@@ -171,6 +180,17 @@ def queue_base(access: Access) -> QuerySet[Deal]:
             review_state=Coalesce("review__state", Value(ReviewState.UNREVIEWED)),
             open_requests=open_requests_count(),
             since=Coalesce("registered_at", "created_at"),
+        )
+        .annotate(
+            is_new=Case(
+                When(
+                    review_state=ReviewState.UNREVIEWED,
+                    since__gte=timezone.now() - timedelta(days=NEW_DAYS),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
         )
     )
 
@@ -290,9 +310,12 @@ def queue_filtered(access: Access, form: QueueFilterForm) -> QuerySet[Deal]:
 
 
 def queue_sorted(qs: QuerySet[Deal], sort: str) -> QuerySet[Deal]:
-    """``qs`` ordered by a whitelisted sort key (anything else: most flags first)."""
-    if sort.lstrip("-") not in SORTS:
-        sort = DEFAULT_SORT
+    """``qs`` ordered by a whitelisted sort key (anything else: new submissions first)."""
+    if sort == NEW_FIRST or sort.lstrip("-") not in SORTS:
+        newest = Case(When(is_new=True, then=F("since")), default=Value(None), output_field=DateTimeField())
+        return qs.order_by(
+            F("is_new").desc(), newest.desc(nulls_last=True), F("flags").desc(), F("pk").desc()
+        )
     field, reverse = SORTS[sort.lstrip("-")]
     descending = sort.startswith("-") != reverse
     order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
@@ -369,3 +392,41 @@ def quadrant_top(qs: QuerySet[Deal], per_quadrant: int = TOP_PER_QUADRANT) -> di
     for deal in ranked:
         top[deal.quadrant].append(deal)
     return top
+
+
+# The query string of the review queue page a person last looked at, so the deal pages they open from it (and
+# come back to after an action) lead back to it and on to the next deal.
+QUEUE_SESSION_KEY = "review_queue_query"
+
+
+@dataclass(frozen=True)
+class QueueNavigation:
+    back_url: str
+    next_id: int | None
+    position: int | None
+    total: int
+
+
+def queue_remember(request) -> None:
+    request.session[QUEUE_SESSION_KEY] = request.GET.urlencode()
+
+
+def queue_navigation(request, access: Access, deal_id: int) -> QueueNavigation | None:
+    """Back to the queue as it was, and the next deal in its order (the first one when this deal has left the
+    queue, e.g. after its review). None for someone who has not opened the queue."""
+    query = request.session.get(QUEUE_SESSION_KEY)
+    if query is None or not can_review_deals(access):
+        return None
+    form = QueueFilterForm(QueryDict(query), access=access)
+    ids = list(review_queue(access, form).values_list("pk", flat=True))
+    position = ids.index(deal_id) if deal_id in ids else None
+    # The deal that follows this one; the queue's first when this one has left it (reviewed, say).
+    following = ids[position + 1 :] if position is not None else ids
+    next_id = following[0] if following else None
+    back = reverse("review_queue", kwargs={"vendor_slug": access.vendor.slug})
+    return QueueNavigation(
+        back_url=f"{back}?{query}" if query else back,
+        next_id=next_id,
+        position=None if position is None else position + 1,
+        total=len(ids),
+    )

@@ -32,6 +32,7 @@ class ReviewQueueView(VendorStaffMixin, LastPageMixin, ListView):
 
     def get_queryset(self):
         self.form = queue.QueueFilterForm(self.request.GET, access=self.access)
+        queue.queue_remember(self.request)
         return queue.review_queue(self.access, self.form)
 
     def columns(self) -> list[dict]:

@@ -15,3 +15,11 @@ document.addEventListener("change", (event) => {
     box.checked = all.checked;
   });
 });
+// After an action that returns to a place further down the page (#element-…), its message would be above the
+// screen: show the messages floating at the bottom instead.
+document.addEventListener("DOMContentLoaded", () => {
+  const messages = document.querySelector(".app-messages");
+  if (messages && window.location.hash.length > 1) {
+    messages.classList.add("app-messages-float");
+  }
+});

@@ -25,6 +25,11 @@ def test_channel_manager_sees_registrations_waiting_and_open_conflicts(world, cl
     with vendor_scope(world.acme):
         work = dashboard.vendor_work(access_of(world.channel_manager, world.acme))
     assert (work["waiting_count"], work["conflict_count"]) == (2, 1)
+    # Every waiting registration is one click away, in the dashboard's order (oldest first).
+    assert (
+        "?registration_status=submitted&amp;sort=registered" in page
+        and "See all 2 waiting registrations" in page
+    )
 
 
 def test_the_channel_managers_own_partners_come_first(world):

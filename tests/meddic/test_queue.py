@@ -209,16 +209,50 @@ def test_every_sort_key_in_both_directions(world, client_for, ranked, key, ascen
     assert 'aria-sort="ascending"' in html
 
 
-def test_default_sort_is_most_flags_first(world, client_for, ranked):
+def test_default_sort_puts_new_submissions_first_then_most_flags(world, client_for, ranked):
+    # The first deal was registered 3 days ago and nobody reviewed it: new, so first and marked, despite no flag.
     response = get(client_for(world.channel_manager))
-    assert ids(response) == [ranked[1], ranked[2], ranked[0]]
-    assert 'aria-sort="descending"' in response.content.decode()
+    assert ids(response) == [ranked[0], ranked[1], ranked[2]]
+    assert [deal.is_new for deal in response.context["deals"]] == [True, False, False]
+    assert response.content.decode().count(">New</span>") == 1
 
 
-def test_unknown_sort_falls_back_to_flags(world, client_for, ranked):
+def test_a_reviewed_submission_is_no_longer_new(world, client_for, ranked):
+    with scopes_disabled():
+        deal = Deal.objects.get(pk=ranked[0])
+    reviewed(deal, ReviewState.QUALIFIED, world.channel_manager)
+    assert ids(get(client_for(world.channel_manager))) == [ranked[1], ranked[2], ranked[0]]
+
+
+def test_unknown_sort_falls_back_to_the_default(world, client_for, ranked):
     response = get(client_for(world.channel_manager), sort="password")
     assert response.status_code == 200
-    assert ids(response) == [ranked[1], ranked[2], ranked[0]]
+    assert ids(response) == [ranked[0], ranked[1], ranked[2]]
+
+
+def test_a_deal_opened_from_the_queue_leads_back_and_on(world, client_for, ranked):
+    client = client_for(world.channel_manager)
+    get(client, sort="-amount")  # the queue as the manager left it: 2, 1, 0
+
+    def page(deal_id):
+        return client.get(reverse("deal_detail", kwargs={"vendor_slug": "acme", "deal_id": deal_id}))
+
+    middle = page(ranked[1])
+    nav = middle.context["queue_nav"]
+    assert (nav.position, nav.total, nav.next_id) == (2, 3, ranked[0])
+    html = middle.content.decode()
+    assert "Back to the queue" in html and "sort=-amount" in html and "2 of 3 in the queue" in html
+    assert page(ranked[0]).context["queue_nav"].next_id is None  # the last one
+    with scopes_disabled():
+        Deal.objects.filter(pk=ranked[2]).update(phase="won")  # closed deals leave the queue
+    assert page(ranked[2]).context["queue_nav"].next_id == ranked[1]  # on to the queue's first
+
+
+def test_without_the_queue_the_deal_page_has_no_queue_links(world, client_for, ranked):
+    response = client_for(world.channel_manager).get(
+        reverse("deal_detail", kwargs={"vendor_slug": "acme", "deal_id": ranked[0]})
+    )
+    assert response.context["queue_nav"] is None and "Back to the queue" not in response.content.decode()
 
 
 # --- Filters ------------------------------------------------------------------------------------------------------

@@ -43,3 +43,19 @@ def test_the_panel_reads_in_japanese(world, client_for):
     url = reverse("deal_detail", kwargs={"vendor_slug": "acme", "deal_id": deal.pk})
     html = client_for(world.partner_rep).get(url, headers={"accept-language": "ja"}).content.decode()
     assert "社内で推進してくれる人を見つけてください" in html
+
+
+def test_an_early_deal_with_little_known_says_so_instead_of_no_risk(world, client_for):
+    # In the first phase no flag applies yet, but five of six elements are unknown.
+    deal = register(
+        world, world.partner_rep, phase="information_gathering", meddic={"identify_pain": {"level": 2}}
+    )
+    html = page(client_for, world.partner_rep, deal)
+    assert "5 of 6 elements are still unknown: no flag does not mean no risk." in html
+    assert "No risk flags" not in html
+    known = {
+        code: {"level": 2, "evidence": "evidenced"} for code in ("metrics", "economic_buyer", "identify_pain")
+    }
+    known |= {code: {"level": 2} for code in ("decision_criteria", "decision_process")}
+    edit(world, world.partner_rep, deal, meddic=known)
+    assert "still unknown" not in page(client_for, world.partner_rep, deal)
