@@ -23,3 +23,36 @@ document.addEventListener("DOMContentLoaded", () => {
     messages.classList.add("app-messages-float");
   }
 });
+// A deal form's changes are kept on the device until its save goes through: the page the save led to removes
+// them. Logging out removes every kept draft (another person may use this device next).
+const DRAFT_PREFIX = "prm-draft:";
+document.addEventListener("DOMContentLoaded", () => {
+  let from = "";
+  try {
+    from = document.referrer ? new URL(document.referrer).pathname : "";
+  } catch (error) {
+    from = "";
+  }
+  if (!from || document.querySelector("[data-draft-key]")) return;
+  for (let index = window.localStorage.length - 1; index >= 0; index -= 1) {
+    const key = window.localStorage.key(index);
+    if (!key || !key.startsWith(DRAFT_PREFIX) || !key.endsWith(`:${from}`)) continue;
+    try {
+      const draft = JSON.parse(window.localStorage.getItem(key));
+      if (draft && draft.submittedAt && Date.now() - draft.submittedAt < 10 * 60 * 1000) {
+        window.localStorage.removeItem(key);
+      }
+    } catch (error) {
+      window.localStorage.removeItem(key);
+    }
+  }
+});
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const logout = form.hasAttribute("data-clear-drafts") || (form.action || "").endsWith("/accounts/logout/");
+  if (!logout) return;
+  for (let index = window.localStorage.length - 1; index >= 0; index -= 1) {
+    const key = window.localStorage.key(index);
+    if (key && key.startsWith(DRAFT_PREFIX)) window.localStorage.removeItem(key);
+  }
+});
