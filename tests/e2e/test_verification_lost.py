@@ -1,6 +1,8 @@
 """Verified means the vendor checked what is there now (DESIGN §17), in the browser: the channel manager verifies
 the champion, the rep then raises it, and the manager sees it is no longer verified and was told."""
 
+import re
+
 import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
@@ -52,6 +54,7 @@ def test_a_champion_changed_after_verification_is_no_longer_verified(e2e_world, 
     log_in(rep, live_server.url, world.partner_rep.email, PASSWORD)
     rep.goto(f"{deal_url}edit/")
     champion = element(rep, "Champion")
+    champion.get_by_role("button", name=re.compile("Champion")).click()  # the cards are folded on a phone
     expect(radio_in(champion, "Status", "Verified")).to_be_disabled()
     radio_in(champion, "Level", "3 Agreed & documented").check()
     shot(rep, "verification-lost-rep-form-390")
