@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied
 
 from partners import user_sessions
 from partners.models import AuthEvent, AuthEventKind, User
+from partners.remember import remember_apply
 
 logger = logging.getLogger("prm.security")
 
@@ -122,6 +123,7 @@ def _is_api(request) -> bool:
 
 
 def on_logged_in(sender, request, user, **kwargs):
+    remember_apply(request, user)
     user_sessions.session_register(request, user)
     auth_event_record(AuthEventKind.LOGIN, user=user, request=request)
 

@@ -1,7 +1,7 @@
 """Who may invite, deactivate and reactivate whom: one named function per rule, for pages, API and services."""
 
 from partners.models import PARTNER_ROLES, VENDOR_ROLES, Membership, PartnerCompany, Role
-from prm.tenancy import Access
+from prm.tenancy import Access, memberships_of
 
 
 def invitable_roles(access: Access, partner: PartnerCompany | None) -> set[str]:
@@ -43,3 +43,9 @@ def can_change_vendor_settings(access: Access) -> bool:
 def can_manage_company_users(access: Access, partner: PartnerCompany) -> bool:
     """Inviting and managing a partner company's users: vendor admins, and that company's partner admins."""
     return access.is_vendor_admin or (access.role == Role.PARTNER_ADMIN and access.partner.pk == partner.pk)
+
+
+def can_stay_signed_in(user) -> bool:
+    """ "Remember this device" keeps a long session on a partner user's own phone; vendor staff (who hold every
+    partner's numbers) sign in again each day, with their second factor where they have one."""
+    return not any(membership.role in VENDOR_ROLES for membership in memberships_of(user))

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from partners import auth_events
 from partners.models import ApiToken, AuthEventKind, User, UserSession
+from partners.remember import longest_session_seconds
 
 # Kept in the session itself: when the user logged in and when the session was last used (Unix seconds).
 LOGIN_AT = "_prm_login_at"
@@ -50,8 +51,8 @@ def session_register(request, user: User) -> None:
         defaults={"user": user, "created_at": now, "last_seen_at": now, "ip": ip, "user_agent": user_agent},
     )
     request.prm_session_registered = True
-    # Sessions past the absolute timeout cannot be used any more: forget them.
-    too_old = now - timedelta(seconds=settings.SESSION_ABSOLUTE_TIMEOUT)
+    # Sessions past the longest timeout cannot be used any more: forget them.
+    too_old = now - timedelta(seconds=longest_session_seconds())
     UserSession.objects.filter(user=user, created_at__lt=too_old).delete()
 
 

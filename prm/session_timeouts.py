@@ -7,7 +7,6 @@ to the login page, which says why; the API answers 401 as for any request withou
 The last-activity time is written at most once a minute, so a busy session is not saved on every request.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from partners import auth_events, user_sessions
 from partners.models import AuthEventKind
+from partners.remember import session_limits
 
 # Last activity is written when older than this: the idle clock is exact to a minute, and sessions are saved
 # at most once a minute for it.
@@ -54,9 +54,10 @@ class SessionTimeoutMiddleware:
             user_sessions.session_adopt(request, user)
             return
         seconds = now.timestamp()
-        if seconds - login_at > settings.SESSION_ABSOLUTE_TIMEOUT:
+        idle, absolute = session_limits(session)
+        if seconds - login_at > absolute:
             self.expire(request, AuthEventKind.SESSION_EXPIRED_ABSOLUTE, seconds - login_at)
-        elif seconds - seen_at > settings.SESSION_IDLE_TIMEOUT:
+        elif seconds - seen_at > idle:
             self.expire(request, AuthEventKind.SESSION_EXPIRED_IDLE, seconds - seen_at)
         elif seconds - seen_at >= SEEN_RESOLUTION_SECONDS:
             user_sessions.session_seen(request, now)

@@ -148,6 +148,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", default=2 * 60 * 60, minimum=60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60, minimum=60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT + 60 * 60
+# "Remember this device" (partner users only, partners.remember): that many days idle or since the login.
+SESSION_REMEMBER_DAYS = env_int("SESSION_REMEMBER_DAYS", default=30, minimum=1)
 
 AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
@@ -176,6 +178,14 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = (
     "[Partner MEDDIC] "  # without the sites framework allauth would use the host name
 )
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Partner users may sign in with a one-time code sent by mail instead of a password; a second factor, where the
+# user has one, is still asked for (allauth's MFA stage). "Remember this device" is offered on both forms.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_FORMS = {
+    "login": "partners.forms_login.LoginForm",
+    "request_login_code": "partners.forms_login.RequestLoginCodeForm",
+}
 # Failed logins: 10 a minute from one address, and 5 in 5 minutes per account *from one address*
 # (partners.adapters): an attacker elsewhere cannot lock the account's owner out.
 ACCOUNT_RATE_LIMITS = {
