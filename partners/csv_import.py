@@ -207,7 +207,7 @@ class _Checker:
         if row.channel_manager is None:
             row.fail(
                 "channel_manager_email",
-                _("“%(email)s” is not a channel manager or vendor admin of this vendor.") % {"email": email},
+                _("“%(email)s” is not a channel manager of this vendor.") % {"email": email},
             )
 
     def _contact_email(self, row: PartnerImportRow, value: str) -> None:

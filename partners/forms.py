@@ -36,7 +36,9 @@ class PartnerForm(forms.ModelForm):
 
     def __init__(self, *args, access, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["channel_manager"].queryset = channel_manager_choices(access)
+        keep = self.instance.channel_manager if self.instance.pk else None
+        self.fields["channel_manager"].queryset = channel_manager_choices(access, keep=keep)
+        self.fields["channel_manager"].empty_label = _("— No channel manager yet —")
         self.instance.vendor = access.vendor
 
     def clean_name(self):

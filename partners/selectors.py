@@ -59,12 +59,19 @@ def vendor_staff(access: Access) -> QuerySet[Membership]:
     )
 
 
-def channel_manager_choices(access: Access):
-    from partners.models import User
+def channel_manager_choices(access: Access, keep=None):
+    """Who may be a partner's channel manager: the vendor's active channel managers (vendor admins manage the
+    vendor, not partners). ``keep``: a current choice that stays valid while it is not changed."""
+    from partners.models import Role, User
 
-    return User.objects.filter(
-        memberships__vendor=access.vendor, memberships__role__in=VENDOR_ROLES, memberships__is_active=True
-    ).order_by("name", "email")
+    chosen = Q(
+        memberships__vendor=access.vendor,
+        memberships__role=Role.CHANNEL_MANAGER,
+        memberships__is_active=True,
+    )
+    if keep is not None:
+        chosen |= Q(pk=keep.pk)
+    return User.objects.filter(chosen).distinct().order_by("name", "email")
 
 
 def invitations_for(access: Access, partner: PartnerCompany | None = None) -> QuerySet[Invitation]:

@@ -56,12 +56,14 @@ class ChannelManagerField(serializers.PrimaryKeyRelatedField):
     """A user id among the vendor's active staff; any other id gets the same message, so ids do not leak."""
 
     default_error_messages = {
-        "does_not_exist": _("Choose a channel manager or vendor admin of this vendor."),
-        "incorrect_type": _("Choose a channel manager or vendor admin of this vendor."),
+        "does_not_exist": _("Choose a channel manager of this vendor."),
+        "incorrect_type": _("Choose a channel manager of this vendor."),
     }
 
     def get_queryset(self):
-        return selectors.channel_manager_choices(self.context["access"])
+        partner = getattr(self.parent, "instance", None)
+        keep = partner.channel_manager if isinstance(partner, PartnerCompany) else None
+        return selectors.channel_manager_choices(self.context["access"], keep=keep)
 
 
 class PartnerSerializer(serializers.ModelSerializer):

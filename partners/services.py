@@ -26,7 +26,6 @@ from django_scopes import scopes_disabled
 from audit.services import audit_record, changes_between, snapshot
 from partners.auth_events import auth_event_record
 from partners.models import (
-    VENDOR_ROLES,
     ApiToken,
     AuthEventKind,
     Invitation,
@@ -45,6 +44,7 @@ from partners.permissions import (
     can_track_onboarding,
     invitable_roles,
 )
+from partners.selectors import channel_manager_choices
 from partners.user_sessions import user_sessions_end_all
 from prm.mailer import mail_queue
 from prm.tenancy import Access, vendor_scope
@@ -113,13 +113,12 @@ def _audit_membership(actor, action: str, membership: Membership, before: dict) 
     )
 
 
-def _check_channel_manager(user: User | None) -> None:
-    if user is None:
+def _check_channel_manager(access: Access, user: User | None, current: User | None = None) -> None:
+    """The channel manager must be one of ``channel_manager_choices`` (the current one may stay as it is)."""
+    if user is None or (current is not None and user.pk == current.pk):
         return
-    if not Membership.objects.filter(user=user, role__in=VENDOR_ROLES, is_active=True).exists():
-        raise ValidationError(
-            {"channel_manager": _("Choose a channel manager or vendor admin of this vendor.")}
-        )
+    if not channel_manager_choices(access).filter(pk=user.pk).exists():
+        raise ValidationError({"channel_manager": _("Choose a channel manager of this vendor.")})
 
 
 def _check_partner_name_free(partner: PartnerCompany) -> None:
@@ -140,7 +139,7 @@ def partner_create(
     """Vendor admins onboard partner companies; names are unique within the vendor."""
     if not can_onboard_partners(access):
         raise PermissionDenied
-    _check_channel_manager(channel_manager)
+    _check_channel_manager(access, channel_manager)
     partner = PartnerCompany(
         vendor=access.vendor,
         name=name.strip(),
@@ -166,10 +165,10 @@ def partner_update(*, access: Access, partner: PartnerCompany, **fields) -> Part
     """Vendor admins change a partner's name, tier, status, channel manager and contact."""
     if not can_onboard_partners(access):
         raise PermissionDenied
-    if "channel_manager" in fields:
-        _check_channel_manager(fields["channel_manager"])
     # From the database: a form may already have written the new values onto ``partner``.
     stored = PartnerCompany.objects.select_related("channel_manager").get(pk=partner.pk)
+    if "channel_manager" in fields:
+        _check_channel_manager(access, fields["channel_manager"], current=stored.channel_manager)
     before = snapshot(stored, PARTNER_AUDITED)
     for field, value in fields.items():
         setattr(partner, field, value.strip() if field == "name" else value)

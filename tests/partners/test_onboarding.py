@@ -269,3 +269,33 @@ def test_staff_dashboard_counts_partners_by_status_tier_and_manager(
         "suspended": 0,
     }
     assert context["mine"] == 1
+
+
+def test_the_partner_form_offers_channel_managers_only(world, client_for):
+    client = client_for(world.vendor_admin)
+    page = client.get(url("partner_create")).content.decode()
+    assert "— No channel manager yet —" in page
+    assert "cm@acme.example" in page and "admin@acme.example&gt;" not in page
+
+
+def test_a_partner_kept_by_a_vendor_admin_can_still_be_edited(world, client_for):
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():
+        world.beta.channel_manager = world.vendor_admin  # assigned before the rule
+        world.beta.save(update_fields=["channel_manager"])
+    client = client_for(world.vendor_admin)
+    assert "admin@acme.example&gt;" in client.get(url("partner_update", world.beta.pk)).content.decode()
+    response = client.post(
+        url("partner_update", world.beta.pk),
+        {
+            "name": "Beta Integration",
+            "tier": "gold",
+            "status": "onboarding",
+            "channel_manager": world.vendor_admin.pk,
+        },
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        world.beta.refresh_from_db()
+    assert world.beta.tier == "gold" and world.beta.channel_manager == world.vendor_admin
