@@ -22,6 +22,7 @@ from knowledge.lines import (
     KpiLine,
     group_counts,
     group_rows,
+    has_deals,
     history_of,
     rows_by_group,
     rows_by_period,
@@ -95,8 +96,9 @@ class VendorKpis:
         }
         self.base = self.benchmarks[query.period.key]
         rows = group_rows(self.vendor, query.granularity, [query.period.key], GroupType.PARTNER)
+        self.all_lines = [self._line(row) for row in rows if row.group_key in self.directory]
         self.lines = sorted(
-            (self._line(row) for row in rows if self._matches(row.group_key)), key=_sort_key(query.sort)
+            (line for line in self.all_lines if self._matches(line.key)), key=_sort_key(query.sort)
         )
 
     def _matches(self, key: str) -> bool:
@@ -177,9 +179,11 @@ class VendorKpis:
         return points
 
     def rollup(self, group_type: str) -> list[KpiLine]:
-        """Tier or channel-manager lines of the period: per-partner factors against the benchmark."""
+        """Tier or channel-manager lines of the period: per-partner factors against the benchmark, over the
+        partners with deals in the period."""
         attribute = "tier" if group_type == GroupType.TIER else "manager_key"
-        partners = Counter(getattr(info, attribute) for info in self.directory.values())
+        active = [self.directory[line.key] for line in self.all_lines if has_deals(line.row)]
+        partners = Counter(getattr(info, attribute) for info in active)
         lines = []
         for row in group_rows(self.vendor, self.query.granularity, [self.query.period.key], group_type):
             n = partners.get(row.group_key, 0)

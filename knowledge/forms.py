@@ -76,10 +76,13 @@ def _period(vendor: Vendor, granularity: str, key: str, choices: list[Period]) -
         asked = None
     if asked is not None:
         if asked.granularity != granularity:
-            # Switching granularity keeps the time: the period holding the first day shown of the one asked.
+            # Switching granularity keeps the time: the current period if the one asked holds today, else the
+            # period holding the first day of the one asked.
             overlapping = [
                 period for period in choices if period.start < asked.end and asked.start < period.end
             ]
+            if current in overlapping:
+                return current, None
             if overlapping:
                 return min(overlapping, key=lambda period: period.start), None
         for period in choices:

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from knowledge.decomposition import (
@@ -177,10 +177,21 @@ def group_rows(vendor: Vendor, granularity: str, periods: list[str], group_type:
     )
 
 
+# A row with deals in its period: one registered, proposed, won or lost. A partner without any does not count in
+# per-partner averages (a new or idle partner would otherwise lower every benchmark).
+WITH_DEALS = Q(proposals__gt=0) | Q(won__gt=0) | Q(lost__gt=0) | ~Q(status_distribution={})
+
+
+def has_deals(row) -> bool:
+    return bool(row.proposals or row.won or row.lost or row.status_distribution)
+
+
 def group_counts(vendor: Vendor, granularity: str, periods: list[str], group_type: str) -> dict[str, int]:
-    """How many rows of ``group_type`` each period has (one query): the partners a vendor row averages over."""
+    """How many rows of ``group_type`` with deals each period has (one query): the partners a vendor row
+    averages over."""
     counted = (
         latest_snapshots(vendor=vendor, granularity=granularity, periods=periods, group_type=group_type)
+        .filter(WITH_DEALS)
         .order_by()
         .values("period")
         .annotate(n=Count("pk"))

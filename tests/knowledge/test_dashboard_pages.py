@@ -168,6 +168,32 @@ class TestVendorComparison:
         managers = re.search(r'id="kpi-managers".*?</section>', html, re.S).group(0)
         assert "Chika Manager" in managers and "Unassigned" in managers
 
+    def test_a_partner_without_deals_does_not_lower_the_averages(self, world, client_for, kpis):
+        with scopes_disabled():
+            idle = PartnerCompany.objects.create(vendor=world.acme, name="Idle Gold KK", tier=Tier.GOLD)
+            put(
+                world.acme,
+                "partner",
+                idle.pk,
+                quarters(world)[0],
+                name="Idle Gold KK",
+                proposals=0,
+                won=0,
+                lost=0,
+            )
+        html = page(client_for(world.channel_manager))
+        summary = re.search(
+            r'class="row g-3 mb-4 kpi-summary".*?</div>\s*</div>\s*</div>\s*</div>', html, re.S
+        )
+        assert "9.3 per partner" in summary.group(0)  # still 28 over the 3 partners with deals, not 4
+        tiers = re.search(r'id="kpi-tiers".*?</section>', html, re.S).group(0)
+        assert "6.0" in tiers  # gold: 12 over Alpha and Delta, the idle partner left out
+
+    def test_the_headline_says_it_is_the_whole_vendor(self, world, client_for, kpis):
+        assert "Whole vendor (every partner)" in page(client_for(world.channel_manager))
+        filtered = page(client_for(world.channel_manager), channel_manager=world.channel_manager.pk)
+        assert "the filter applies to the sections below" in filtered
+
     def test_filters_by_tier_and_channel_manager(self, world, client_for, kpis):
         client = client_for(world.channel_manager)
         html = page(client, tier="gold")
@@ -229,12 +255,19 @@ class TestPeriodPicker:
         assert "There are no KPIs for the period" in html
         assert re.search(rf'<option value="{quarters(world)[0]}" selected>', html)
 
-    def test_a_period_of_another_granularity_maps_to_the_one_it_starts_in(self, world, client_for, kpis):
+    def test_months_of_the_current_quarter_start_at_the_current_month(self, world, client_for, kpis):
         current = shown_periods(world.acme, "quarter")[0]
-        first_month = f"{current.start:%Y-%m}"
+        this_month = shown_periods(world.acme, "month")[0].key
         html = page(client_for(world.channel_manager), granularity="month", period=current.key)
-        assert re.search(rf'<option value="{first_month}" selected>', html)
+        assert re.search(rf'<option value="{this_month}" selected>', html)
         assert "There are no KPIs" not in html
+
+    def test_an_earlier_period_of_another_granularity_maps_to_the_one_it_starts_in(
+        self, world, client_for, kpis
+    ):
+        earlier = shown_periods(world.acme, "quarter")[1]
+        html = page(client_for(world.channel_manager), granularity="month", period=earlier.key)
+        assert re.search(rf'<option value="{earlier.start:%Y-%m}" selected>', html)
 
     def test_switching_granularity_keeps_the_time_shown(self, world, client_for, kpis):
         client = client_for(world.channel_manager)
