@@ -82,6 +82,8 @@ class AuditRow:
     action: str
     subject: str
     changes: list[history.Change] = field(default_factory=list)
+    # The deal the entry is about, by its customer ("" when the entry concerns no deal).
+    deal: str = ""
 
 
 def _denied_change(key: str, value) -> history.Change:
@@ -126,7 +128,21 @@ def _actor(entry) -> str:
     return entry.actor_email or _("Deleted user")
 
 
-def audit_row(entry) -> AuditRow:
+def deal_names(entries) -> dict[int, str]:
+    """The customer and title of each deal the entries concern (one query)."""
+    ids = {entry.deal_id for entry in entries if entry.deal_id}
+    rows = Deal.objects.filter(pk__in=ids).values_list("pk", "customer_name", "title") if ids else []
+    return {pk: f"{customer} · {title}" for pk, customer, title in rows}
+
+
+def audit_rows(entries) -> list[AuditRow]:
+    """Rows for a page (or a batch) of entries, each deal named by its customer."""
+    entries = list(entries)
+    names = deal_names(entries)
+    return [audit_row(entry, names) for entry in entries]
+
+
+def audit_row(entry, names: dict[int, str] | None = None) -> AuditRow:
     """One entry as a row a person can read; no query beyond the entry's own (actor selected with it)."""
     subject = subject_label(entry.subject_type) if entry.subject_type else ""
     if entry.subject_id is not None:
@@ -138,7 +154,15 @@ def audit_row(entry) -> AuditRow:
         action=action_label(entry.action),
         subject=subject,
         changes=[_change(entry, key, values) for key, values in (entry.changes or {}).items()],
+        deal=_deal_name(entry, names or {}),
     )
+
+
+def _deal_name(entry, names: dict[int, str]) -> str:
+    if not entry.deal_id:
+        return ""
+    # A deal removed since (a merge) is still named by its number.
+    return names.get(entry.deal_id) or _("Deal #%(number)s") % {"number": entry.deal_id}
 
 
 def changes_text(row: AuditRow) -> str:

@@ -22,6 +22,17 @@ def filtered_entries(access, data):
     return form, form.filter(qs)
 
 
+def _rows_in_batches(qs, size: int = 2000):
+    """Every entry as a row, a batch at a time (one query for the deal names of each batch)."""
+    batch = []
+    for entry in qs.iterator(chunk_size=size):
+        batch.append(entry)
+        if len(batch) == size:
+            yield from display.audit_rows(batch)
+            batch = []
+    yield from display.audit_rows(batch)
+
+
 class AuditListView(VendorAdminMixin, LastPageMixin, ListView):
     template_name = "audit/list.html"
     paginate_by = 50
@@ -35,7 +46,7 @@ class AuditListView(VendorAdminMixin, LastPageMixin, ListView):
         context = super().get_context_data(**kwargs)
         context.update(
             form=self.form,
-            rows=[display.audit_row(entry) for entry in context["entries"]],
+            rows=display.audit_rows(context["entries"]),
             filtered=self.form.is_filtered,
         )
         return context
@@ -52,6 +63,7 @@ class AuditExportView(VendorAdminMixin, View):
             _("Action code"),
             _("Subject"),
             _("Deal"),
+            _("Deal ID"),
             _("Changes"),
             _("Reason"),
             _("Request id"),
@@ -63,11 +75,12 @@ class AuditExportView(VendorAdminMixin, View):
                 row.action,
                 row.entry.action,
                 row.subject,
+                row.deal,
                 row.entry.deal_id or "",
                 display.changes_text(row),
                 row.entry.reason,
                 row.entry.request_id,
             ]
-            for row in map(display.audit_row, qs.iterator(chunk_size=2000))
+            for row in _rows_in_batches(qs)
         )
         return csv_response(f"audit-{self.vendor.slug}-{vendor_today(self.vendor):%Y%m%d}.csv", header, rows)

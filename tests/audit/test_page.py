@@ -149,9 +149,9 @@ def test_export_is_the_filtered_list_with_formulas_neutralised(world, as_admin):
     [row] = body
     assert row[1] == "Aiko Admin"
     assert row[3] == "partner.update"
-    assert row[6] == 'Company name: Beta → =HYPERLINK("x")'
-    assert row[7] == "'=1+1"
-    assert row[8] == "req-x1"
+    assert row[7] == 'Company name: Beta → =HYPERLINK("x")'
+    assert row[8] == "'=1+1"
+    assert row[9] == "req-x1"
     assert not any(cell.startswith("=") for cell in row)
 
 
@@ -177,3 +177,20 @@ def test_queries_do_not_grow_with_the_entries(world, as_admin, django_assert_max
         response = as_admin.get(URL)
     assert response.status_code == 200
     assert len(rows(response)) == min(2 * count, 50)
+
+
+def test_deals_are_named_by_their_customer(world, as_admin):
+    from tests.deals.conftest import register
+
+    deal = register(world, world.partner_rep, customer_name="株式会社北斗商事", title="基幹刷新")
+    add_entries(
+        world, 1, action="deal.update", subject_type="deal", deal_id=deal.pk, changes={"amount": [1, 2]}
+    )
+    add_entries(world, 1, action="deal.update", subject_type="deal", deal_id=4242, changes={"amount": [1, 2]})
+    html = as_admin.get(URL, {"action": "deal.update"}).content.decode()
+    assert "株式会社北斗商事 · 基幹刷新" in html
+    assert "Deal #4242" in html  # a deal that no longer exists keeps its number
+    table = list(
+        csv.reader(io.StringIO(as_admin.get(EXPORT, {"action": "deal.update"}).content.decode("utf-8-sig")))
+    )
+    assert {row[5] for row in table[1:]} >= {"株式会社北斗商事 · 基幹刷新", "Deal #4242"}
