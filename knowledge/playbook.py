@@ -30,8 +30,9 @@ from django.utils import timezone
 
 from deals.models import Deal, Phase, PhaseChange, RegistrationStatus
 from knowledge import stats
+from knowledge.display import period_label
 from knowledge.models import SupportActivity, SupportType
-from knowledge.periods import QUARTER, last_periods
+from knowledge.periods import QUARTER, last_periods, period_from_key
 from partners.models import PartnerCompany, Vendor
 from prm.clock import vendor_today
 
@@ -47,6 +48,16 @@ class Window:
     start: date  # first day
     end: date  # the day after the last
     quarters: tuple[str, ...]
+    fiscal_year_start_month: int = 4
+
+    @property
+    def label(self) -> str:
+        """ "FY2025 Q3 – FY2026 Q2", as the other insight and KPI pages name periods."""
+        first, last = (
+            period_from_key(key, self.fiscal_year_start_month)
+            for key in (self.quarters[0], self.quarters[-1])
+        )
+        return f"{period_label(first)} – {period_label(last)}"
 
 
 @dataclass
@@ -103,7 +114,9 @@ class Playbook:
 def playbook_window(vendor: Vendor, today: date | None = None) -> Window:
     today = today or vendor_today(vendor)
     quarters = last_periods(today, QUARTER, 5, vendor.fiscal_year_start_month)[:-1]
-    return Window(quarters[0].start, quarters[-1].end, tuple(q.key for q in quarters))
+    return Window(
+        quarters[0].start, quarters[-1].end, tuple(q.key for q in quarters), vendor.fiscal_year_start_month
+    )
 
 
 def high_performers(rows: list[Performer]) -> list[Performer]:

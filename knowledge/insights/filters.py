@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from deals.models import CLOSED_PHASES, Deal
 from deals.selectors import deals_visible
+from knowledge.display import period_label
 from knowledge.periods import FISCAL_YEAR, QUARTER, last_periods, period_from_key
 from partners.models import Tier
 from partners.selectors import partners_visible
@@ -126,7 +127,11 @@ class InsightFilterForm(forms.Form):
         asked = self.cleaned_data.get("period")
         if asked and asked not in keys:
             keys.append(asked)
-        return [("", _("All time")), *((key, key) for key in keys)]
+        start_month = vendor.fiscal_year_start_month
+        return [
+            ("", _("All time")),
+            *((key, period_label(period_from_key(key, start_month))) for key in keys),
+        ]
 
     def filters(self) -> InsightFilters:
         """The valid filters (invalid fields are left out)."""

@@ -8,7 +8,7 @@ data" instead of a rate comparison. Percentages are rounded half up to whole num
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from knowledge.insights.loss_factors import MIN_GROUP, FactorResult
 from knowledge.insights.ringi import PatternResult
@@ -27,6 +27,20 @@ class Finding:
     detail: str = ""
     p: float | None = None
     key: str = ""  # the factor or pattern it is about
+
+    @property
+    def verdict(self) -> str:
+        """What the statistics say, in two or three plain words (「有意差あり」)."""
+        label = VERDICTS.get(self.kind)
+        return str(label) if label is not None else ""
+
+
+VERDICTS = {
+    CLEAR: pgettext_lazy("finding", "Clear difference"),
+    HINT: pgettext_lazy("finding", "Possible difference"),
+    NO_DIFFERENCE: pgettext_lazy("finding", "No clear difference"),
+    NOT_ENOUGH: pgettext_lazy("finding", "Not enough data"),
+}
 
 
 def percent(value: float | None) -> str:
@@ -49,7 +63,8 @@ def points(value: float | None) -> str:
 
 
 def times(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}×"
+    """ "2.2×" / 「2.2倍」."""
+    return "—" if value is None else pgettext("lift", "%(value)s×") % {"value": f"{value:.1f}"}
 
 
 def p_value(value: float | None) -> str:

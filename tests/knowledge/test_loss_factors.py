@@ -1,6 +1,7 @@
 """Loss factors (DESIGN §6): groups as of entering proposal, comparisons with the reference, findings, filters,
 the page and its CSV export."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -280,3 +281,24 @@ def test_export_has_one_row_per_factor_and_group_with_the_same_filters(world, cl
     none = next(line for line in lines if line.startswith("champion_status,Champion status,none,"))
     assert none.endswith(",verified,11,3,8,0.2727,0.0975,0.5656,yes,0.4773,0.0705,0.7153,2.750,0.0391")
     assert len(lines) == 1 + 5 + 4 + 6 * 4  # header, champion statuses, access values, evidence per element
+
+
+def test_the_page_speaks_plain_japanese_first_with_the_statistics_one_click_away(world, client_for):
+    deals_with_champions(world, {"verified": (9, 3), "none": (3, 8)})
+    client = client_for(world.channel_manager)
+    html = client.get(page_url(), headers={"accept-language": "ja"}).content.decode()
+    assert "2.8倍" in html and "2.8×" not in html
+    assert "有意差あり" in html
+    finding = re.search(r'<li class="finding finding-clear">.*?</li>', html, re.S).group(0)
+    assert "<details" in finding and "p = 0.039" in finding.split("<details", 1)[1]  # behind one click
+
+
+def test_the_filters_stay_across_the_three_tabs(world, client_for):
+    html = (
+        client_for(world.channel_manager)
+        .get(page_url(), {"tier": "gold", "period": "FY2026"})
+        .content.decode()
+    )
+    tabs = re.search(r'<nav class="insight-tabs.*?</nav>', html, re.S).group(0)
+    assert tabs.count("tier=gold") == 3 and tabs.count("period=FY2026") == 3
+    assert ">FY2026 Q1</option>" in html  # periods named as on the KPI pages, not by their keys
