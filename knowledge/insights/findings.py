@@ -120,7 +120,7 @@ def loss_factor_finding(result: FactorResult) -> Finding | None:
     if comparison.pooled:
         b_name = _("the others") if result.reference_is_top else _("weaker values")
     else:
-        b_name = f"“{b.label}”"
+        b_name = pgettext("quoted value", "“%(value)s”") % {"value": b.label}
     if not comparison.enough_data:
         return Finding(
             NOT_ENOUGH,
