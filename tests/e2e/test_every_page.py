@@ -2,7 +2,8 @@
 
 The pages are those the isolation matrix expects each role to open (a GET answering 200 with HTML), with the
 same objects. On each one: nothing scrolls sideways, the page's own content starts in the first half of the first
-screen, and axe-core (vendored from npm into ``tests/e2e/vendor``) finds no serious or critical violation.
+screen, axe-core (vendored from npm into ``tests/e2e/vendor``) finds no serious or critical violation, and the
+console shows no error (no Content-Security-Policy violation, no script error).
 
 Layout does not depend on the database, so this walk runs in the SQLite run only (it is the longest browser
 test); the PostgreSQL run keeps the other browser tests.
@@ -92,6 +93,9 @@ def test_every_page_fits_and_is_accessible(role, width, e2e_world, live_server, 
     context = browser.new_context(locale="ja-JP", viewport=viewport)
     context.add_cookies([_session_cookie(world.user(role), live_server)])
     page = context.new_page()
+    console = []  # errors the page logs (a Content-Security-Policy violation, a script error)
+    page.on("console", lambda message: console.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: console.append(str(error)))
     failures = []
     pages = pages_of(role)
     assert len(pages) > 20
@@ -102,6 +106,8 @@ def test_every_page_fits_and_is_accessible(role, width, e2e_world, live_server, 
             continue
         page.wait_for_load_state("load")
         problems = _problems(page, viewport)
+        problems += [f"console: {text[:160]}" for text in console]
+        console.clear()
         if problems:
             if os.environ.get("E2E_SHOTS"):
                 shot(page, f"{role}-{width}-{case.name}")
