@@ -66,6 +66,22 @@
 
   const common = { responsive: true, maintainAspectRatio: false, animation: false };
 
+  // Partner names on a category axis: shortened on a phone so the bars keep their width (tooltips and the
+  // table beside each chart keep the full names).
+  const PHONE = window.matchMedia("(max-width: 575.98px)");
+  function shortLabel(label) {
+    const text = String(label);
+    const limit = PHONE.matches ? 9 : 28;
+    return Array.from(text).length > limit ? `${Array.from(text).slice(0, limit - 1).join("")}…` : text;
+  }
+  const names = {
+    ticks: {
+      callback(value) {
+        return shortLabel(this.getLabelForValue(value));
+      },
+    },
+  };
+
   function decompositionChart(canvas, data) {
     fitHeight(canvas, data.labels.length, 1.9, 5);
     // Negative and positive parts stack separately: the axis must hold the longer of the two.
@@ -93,7 +109,7 @@
       options: {
         ...common,
         indexAxis: "y",
-        scales: { x: { ...logAxis(canvas.dataset.axis, limit), stacked: true }, y: { stacked: true } },
+        scales: { x: { ...logAxis(canvas.dataset.axis, limit), stacked: true }, y: { ...names, stacked: true } },
         plugins: {
           legend: { position: "bottom" },
           tooltip: {
@@ -125,7 +141,7 @@
       options: {
         ...common,
         indexAxis: "y",
-        scales: { x: logAxis(canvas.dataset.axis, axisLimit(data.values.map((value) => value || 0))) },
+        scales: { x: logAxis(canvas.dataset.axis, axisLimit(data.values.map((value) => value || 0))), y: names },
         plugins: {
           legend: { display: false },
           tooltip: { callbacks: { label: (context) => indexText(data.indices[context.dataIndex]) } },
@@ -153,7 +169,7 @@
         indexAxis: "y",
         scales: {
           x: { stacked: true, beginAtZero: true, ticks: { precision: 0, callback: (value) => countFormat.format(value) } },
-          y: { stacked: true },
+          y: { ...names, stacked: true },
         },
         plugins: {
           legend: { position: "bottom" },
