@@ -9,15 +9,19 @@ Layout does not depend on the database, so this walk runs in the SQLite run only
 test); the PostgreSQL run keeps the other browser tests.
 """
 
+import io
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from prm.clock import vendor_today
+from tests.deals.conftest import register
 from tests.isolation import deal_world
 from tests.isolation.test_url_matrix import CASES
 
@@ -89,6 +93,19 @@ def test_every_page_fits_and_is_accessible(role, width, e2e_world, live_server, 
     world = e2e_world
     for deal in (deal_world.alpha_deal, deal_world.alpha_draft, deal_world.beta_deal, deal_world.rival_deal):
         deal(world)
+    # Closed deals and computed KPIs, so the KPI and insight pages show their charts and tables.
+    today = vendor_today(world.acme)
+    register(world, world.partner_rep, submit=True, customer_name="受注商事", phase="won", close_date=today)
+    register(
+        world,
+        world.beta_rep,
+        submit=True,
+        customer_name="失注工業",
+        phase="lost",
+        close_date=today,
+        loss_type="competitor",
+    )
+    call_command("recompute_kpis", vendor="acme", stdout=io.StringIO())
     viewport = VIEWPORTS[width]
     context = browser.new_context(locale="ja-JP", viewport=viewport)
     context.add_cookies([_session_cookie(world.user(role), live_server)])
