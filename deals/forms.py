@@ -287,7 +287,7 @@ class DealForm(ElementFieldsMixin, forms.Form):
         label=_("Corporate number"),
         max_length=30,
         required=False,
-        help_text=_("Optional. The 13-digit 法人番号; the check digit is verified."),
+        help_text=_("Optional. The 13-digit corporate number (法人番号); the check digit is verified."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     customer_industry = forms.ChoiceField(

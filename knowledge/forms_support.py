@@ -13,7 +13,7 @@ from prm.form_fields import BoundedDateField
 
 
 class SupportForm(forms.Form):
-    partner = forms.ModelChoiceField(queryset=None, label=_("Partner"))
+    partner = forms.ModelChoiceField(queryset=None, label=_("Partner"), empty_label=_("— Choose a partner —"))
     support_type = forms.ChoiceField(choices=SupportType.choices, label=_("Support"))
     date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     hours = forms.DecimalField(

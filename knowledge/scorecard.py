@@ -93,10 +93,13 @@ def partner_scorecard(access: Access, params) -> dict:
         "status_rows": status_rows,
         "computed_at": row.computed_at if row else None,
         "charts": {
-            "factors": charts.factor_chart(line),
+            # Without a tier average there is no index to draw (the tables say so).
+            "factors": None if benchmark.hidden else charts.factor_chart(line),
             "status": charts.status_chart(
                 [label for label, _counts in status_rows], [counts for _label, counts in status_rows], phases
             ),
-            "trend": charts.trend_chart(line.history),
+            "trend": (
+                charts.trend_chart(line.history) if any(point.decomposition for point in line.history) else None
+            ),
         },
     }

@@ -44,6 +44,14 @@ GROUPS = {
     "admin": (_("Administration: webhooks"), ("webhook.disabled",)),
 }
 GROUP_OF = {code: group for group, (_label, codes) in GROUPS.items() for code in codes}
+
+
+def offered_groups() -> dict:
+    """The groups of events the product sends today (an event with a notification text): the others are not
+    offered on the mail settings page until their feature exists."""
+    from notifications.kinds import KINDS
+
+    return {group: entry for group, entry in GROUPS.items() if any(code in KINDS for code in entry[1])}
 UNSUBSCRIBE_SALT = "prm.mail.unsubscribe"
 
 

@@ -16,8 +16,9 @@ from partners.models import User
 class MailPreferencesForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        for group, (label, _codes) in preferences.GROUPS.items():
+        for group, (label, _codes) in preferences.offered_groups().items():
             self.fields[group] = forms.ChoiceField(
+                required=False,
                 label=label,
                 choices=preferences.CHOICES,
                 initial=(user.mail_preferences or {}).get(group, preferences.IMMEDIATE),

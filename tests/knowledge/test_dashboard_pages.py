@@ -317,6 +317,8 @@ class TestPartnerScorecard:
         for leaked in ("12", "¥5,600", "6.0", "8.0", "¥2,000", "tier total"):
             assert leaked not in scorecard
         assert "Gold tier average" not in html
+        # No empty chart of indices that do not exist: a note says why.
+        assert 'id="kpi-factors-data"' not in html and "there is no tier average to compare with" in html
 
     def test_own_company_against_the_average_of_three_others(self, world, client_for, kpis):
         with scopes_disabled():

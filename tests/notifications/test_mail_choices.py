@@ -153,3 +153,10 @@ def test_every_event_belongs_to_exactly_one_mail_group():
 
     grouped = [code for _label, codes in GROUPS.values() for code in codes]
     assert sorted(grouped) == sorted(EVENT_CODES)
+
+
+def test_the_mail_page_offers_only_what_the_product_sends(world, client_for):
+    page = client_for(world.partner_rep).get(reverse("mail_preferences")).content.decode()
+    assert 'name="registrations"' in page and 'name="content"' in page
+    # Leads, funds and tiers are not built yet: no choice about mail nobody can get.
+    assert 'name="leads"' not in page and 'name="mdf"' not in page and 'name="tiers"' not in page
