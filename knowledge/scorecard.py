@@ -99,7 +99,9 @@ def partner_scorecard(access: Access, params) -> dict:
                 [label for label, _counts in status_rows], [counts for _label, counts in status_rows], phases
             ),
             "trend": (
-                charts.trend_chart(line.history) if any(point.decomposition for point in line.history) else None
+                charts.trend_chart(line.history)
+                if any(point.decomposition for point in line.history)
+                else None
             ),
         },
     }

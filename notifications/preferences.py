@@ -52,6 +52,8 @@ def offered_groups() -> dict:
     from notifications.kinds import KINDS
 
     return {group: entry for group, entry in GROUPS.items() if any(code in KINDS for code in entry[1])}
+
+
 UNSUBSCRIBE_SALT = "prm.mail.unsubscribe"
 
 
