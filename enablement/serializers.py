@@ -114,15 +114,12 @@ def file_url(serializer, content: Content) -> str | None:
     return reverse("api_content_file", kwargs={"vendor_slug": slug, "content_id": content.pk})
 
 
-class ContentSerializer(serializers.ModelSerializer):
+class ContentMaterialSerializer(serializers.ModelSerializer):
+    """What a content is: its title, its material (file, link or text) and its reading rules."""
+
     url = serializers.CharField(help_text=_("The link (kind link), else empty."))
     file_type = serializers.ChoiceField(choices=FileType.choices, allow_blank=True)
     file_url = serializers.SerializerMethodField(help_text=_("Where the file downloads (kind file)."))
-    created_by = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
-    tiers = serializers.SerializerMethodField()
-    partners = serializers.SerializerMethodField()
-    question_count = serializers.IntegerField(source="question_total")
-    funnel = serializers.SerializerMethodField()
 
     class Meta:
         model = Content
@@ -139,6 +136,23 @@ class ContentSerializer(serializers.ModelSerializer):
             "read_seconds",
             "pass_mark",
             "published_at",
+        ]
+        read_only_fields = fields
+
+    def get_file_url(self, content) -> str | None:
+        return file_url(self, content)
+
+
+class ContentSerializer(ContentMaterialSerializer):
+    created_by = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
+    tiers = serializers.SerializerMethodField()
+    partners = serializers.SerializerMethodField()
+    question_count = serializers.IntegerField(source="question_total")
+    funnel = serializers.SerializerMethodField()
+
+    class Meta(ContentMaterialSerializer.Meta):
+        fields = [
+            *ContentMaterialSerializer.Meta.fields,
             "created_by",
             "created_at",
             "updated_at",
@@ -148,9 +162,6 @@ class ContentSerializer(serializers.ModelSerializer):
             "funnel",
         ]
         read_only_fields = fields
-
-    def get_file_url(self, content) -> str | None:
-        return file_url(self, content)
 
     def get_tiers(self, content) -> list[str]:
         return [row.tier for row in content.audience.all() if row.tier]
@@ -259,33 +270,10 @@ class ContentFunnelRowSerializer(serializers.Serializer):
 # A partner user's inbox ----------------------------------------------------------------------------------------
 
 
-class InboxContentSerializer(serializers.ModelSerializer):
-    url = serializers.CharField(help_text=_("The link (kind link), else empty."))
-    file_type = serializers.ChoiceField(choices=FileType.choices, allow_blank=True)
+class InboxContentSerializer(ContentMaterialSerializer):
     file_url = serializers.SerializerMethodField(
         help_text=_("Where the file downloads; downloading opens it.")
     )
-
-    class Meta:
-        model = Content
-        fields = [
-            "id",
-            "title",
-            "summary",
-            "kind",
-            "url",
-            "file_name",
-            "file_type",
-            "file_size",
-            "file_url",
-            "read_seconds",
-            "pass_mark",
-            "published_at",
-        ]
-        read_only_fields = fields
-
-    def get_file_url(self, content) -> str | None:
-        return file_url(self, content)
 
 
 class InboxItemSerializer(serializers.ModelSerializer):

@@ -51,7 +51,7 @@ CASES = [
         STAFF,
         kwargs=acme(content_id=gold_quiz),
         method="post",
-        data=lambda w: {},
+        data=lambda w: {"deliveries": [1]},
         json=True,
     ),
 ]
