@@ -16,7 +16,7 @@ from deals.permissions import can_import_deals
 from meddic.models import ElementCode, MeddicElement
 from partners.models import ALL_ROLES
 from prm.clock import vendor_today
-from prm.csv_export import csv_response
+from prm.csv_export import choice_label, csv_response
 from prm.mixins import VendorPageMixin
 
 
@@ -93,15 +93,15 @@ def export_row(deal, tz) -> dict:
         "owner_email": deal.owner.email,
         "customer_name": deal.customer_name,
         "customer_corporate_number": deal.customer_corporate_number,
-        "customer_industry": deal.get_customer_industry_display(),
-        "customer_size": deal.get_customer_size_display(),
+        "customer_industry": choice_label(deal, "customer_industry"),
+        "customer_size": choice_label(deal, "customer_size"),
         "title": deal.title,
         "amount": deal.amount,
         "close_date": _date(deal.close_date),
-        "phase": deal.get_phase_display(),
-        "loss_type": deal.get_loss_type_display(),
+        "phase": choice_label(deal, "phase"),
+        "loss_type": choice_label(deal, "loss_type"),
         "proposal_reason": deal.proposal_reason,
-        "registration_status": deal.get_registration_status_display(),
+        "registration_status": choice_label(deal, "registration_status"),
         "flags": "; ".join(str(flag.label) for flag in flags_of(deal)),
         "protected_until": _date(deal.protected_until),
         "registered_at": _local(deal.registered_at, tz),
@@ -113,7 +113,7 @@ def export_row(deal, tz) -> dict:
     for code in ElementCode.values:
         element = elements.get(code)
         row[f"{code}_level"] = element.level if element else ""
-        row[f"{code}_evidence"] = element.get_evidence_display() if element else ""
+        row[f"{code}_evidence"] = choice_label(element, "evidence") if element else ""
     return row
 
 

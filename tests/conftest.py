@@ -186,3 +186,13 @@ def notification_add(*, vendor, recipient, kind: str, deal=None, actor=None, par
         return Notification.objects.create(
             vendor=vendor, recipient=recipient, kind=kind, deal=deal, actor=actor, params=params
         )
+
+
+def raw_body(response) -> bytes:
+    """A response's bytes, whether it was streamed (the CSV exports) or not. A stream can be read once."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def body(response, encoding: str = "utf-8-sig") -> str:
+    """A response's text, whether it was streamed (the CSV exports) or not."""
+    return raw_body(response).decode(encoding)

@@ -12,7 +12,7 @@ from django.utils.translation import override
 from audit.models import AuditEntry
 from partners import services
 from prm.tenancy import vendor_scope
-from tests.conftest import access_of
+from tests.conftest import access_of, body
 
 URL = reverse("audit:list", args=["acme"])
 EXPORT = reverse("audit:export", args=["acme"])
@@ -113,7 +113,7 @@ def test_another_vendors_entries_never_show(world, client_for):
     response = client_for(world.vendor_admin).get(URL)
     assert rows(response) == []
     export = client_for(world.vendor_admin).get(EXPORT)
-    assert "Gamma" not in export.content.decode("utf-8-sig")
+    assert "Gamma" not in body(export)
 
 
 def test_fifty_a_page(world, as_admin):
@@ -142,11 +142,11 @@ def test_export_is_the_filtered_list_with_formulas_neutralised(world, as_admin):
     response = as_admin.get(EXPORT, {"action": "partner.update"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    header, *body = table
+    table = list(csv.reader(io.StringIO(body(response))))
+    header, *rows = table
     assert header[:4] == ["When", "Who", "Action", "Action code"]
-    assert len(body) == 1
-    [row] = body
+    assert len(rows) == 1
+    [row] = rows
     assert row[1] == "Aiko Admin"
     assert row[3] == "partner.update"
     assert row[7] == 'Company name: Beta → =HYPERLINK("x")'
@@ -190,7 +190,5 @@ def test_deals_are_named_by_their_customer(world, as_admin):
     html = as_admin.get(URL, {"action": "deal.update"}).content.decode()
     assert "株式会社北斗商事 · 基幹刷新" in html
     assert "Deal #4242" in html  # a deal that no longer exists keeps its number
-    table = list(
-        csv.reader(io.StringIO(as_admin.get(EXPORT, {"action": "deal.update"}).content.decode("utf-8-sig")))
-    )
+    table = list(csv.reader(io.StringIO(body(as_admin.get(EXPORT, {"action": "deal.update"})))))
     assert {row[5] for row in table[1:]} >= {"株式会社北斗商事 · 基幹刷新", "Deal #4242"}

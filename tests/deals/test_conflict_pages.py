@@ -9,6 +9,7 @@ from django_scopes import scopes_disabled
 
 from deals.models import Deal, RegistrationConflict, RegistrationEvent
 from deals.selectors import open_conflict_exists
+from tests.conftest import body
 from tests.deals.conftest import register
 
 
@@ -84,13 +85,13 @@ class TestList:
         client = client_for(world.channel_manager)
         response = client.get(url("conflict_export"), {"status": "open"})
         assert response["Content-Type"].startswith("text/csv")
-        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        rows = list(csv.reader(io.StringIO(body(response))))
         assert rows[0][:3] == ["Detected", "Status", "Match"]
         assert len(rows) == 2
         assert rows[1][3:5] == ["株式会社サンプル商事", "Alpha Systems"]
         assert rows[1][7:9] == ["サンプル商事（株）", "Beta Integration"]
         empty = client.get(url("conflict_export"), {"status": "resolved"})
-        assert len(list(csv.reader(io.StringIO(empty.content.decode("utf-8-sig"))))) == 1
+        assert len(list(csv.reader(io.StringIO(body(empty))))) == 1
 
 
 class TestDetail:

@@ -17,7 +17,7 @@ from meddic.models import MeddicElement
 from partners.models import Membership, Role
 from prm.models import PendingImport
 from prm.tenancy import vendor_scope
-from tests.conftest import access_of, add_member, make_user
+from tests.conftest import access_of, add_member, body, make_user, raw_body
 from tests.deals.conftest import deal_fields, register
 
 pytestmark = pytest.mark.django_db
@@ -413,9 +413,9 @@ def test_exported_deals_import_again_as_they_are(world, client_for):
     )
     client = client_for(world.partner_admin)
     for language in ("en", "ja"):
-        exported = client.get(
-            reverse("deal_export", args=["acme"]), headers={"accept-language": language}
-        ).content
+        exported = raw_body(
+            client.get(reverse("deal_export", args=["acme"]), headers={"accept-language": language})
+        )
         result = preview(world, exported)
         assert result.can_import, (language, result.errors, row_errors(result))
         by_name = {row.fields["customer_name"]: row for row in result.rows}
@@ -504,7 +504,7 @@ def test_file_too_large(world, client_for, settings):
 
 def test_template_download(world, client_for):
     response = client_for(world.partner_admin).get(reverse("deal_import_template", args=["acme"]))
-    text = response.content.decode("utf-8")
+    text = body(response, "utf-8")
     assert text.startswith("\ufeffOwner email,Customer name,Corporate number,")
     assert "Deal ID" not in text and "Registration status" not in text
     assert text.rstrip().endswith("Champion evidence")

@@ -17,7 +17,7 @@ from deals.filters import DealFilter
 from deals.models import Deal, RegistrationConflict
 from meddic.models import MeddicElement
 from prm.tenancy import vendor_scope
-from tests.conftest import access_of
+from tests.conftest import access_of, body
 from tests.deals.conftest import register
 
 pytestmark = pytest.mark.django_db
@@ -394,7 +394,7 @@ def export(client, **params) -> list[dict]:
     response = client.get(EXPORT, params)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = response.content.decode("utf-8")
+    text = body(response, "utf-8")
     assert text.startswith("\ufeff")
     return list(csv.DictReader(io.StringIO(text[1:])))
 
@@ -469,7 +469,7 @@ def test_export_neutralises_formulas(world, client_for, dangerous):
 def test_export_header_and_labels_follow_the_language(world, deals, client_for):
     client = client_for(world.partner_admin)
     response = client.get(EXPORT, headers={"accept-language": "ja"})
-    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header = next(csv.reader(io.StringIO(body(response))))
     with translation.override("ja"):
         assert header == [str(column.label) for column in COLUMNS]
 

@@ -16,7 +16,7 @@ from knowledge.insights.as_of import closed_deals_as_of
 from knowledge.insights.filters import InsightFilters
 from knowledge.insights.reports import loss_factors_for
 from prm.tenancy import vendor_scope
-from tests.conftest import access_of
+from tests.conftest import access_of, body
 from tests.deals.conftest import register
 from tests.knowledge.insights_world import champion, closed_deal, deals_with_champions
 
@@ -274,7 +274,7 @@ def test_export_has_one_row_per_factor_and_group_with_the_same_filters(world, cl
         page_url("insights_loss_factors_export"), {"period": "FY2025"}
     )
     assert response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode("utf-8-sig").splitlines()
+    lines = body(response).splitlines()
     assert lines[0].startswith("Factor,Factor name,Group,Group name,Reference group,Deals,Won,Lost,Win rate")
     verified = next(line for line in lines if line.startswith("champion_status,Champion status,verified,"))
     assert verified.endswith(",verified,12,9,3,0.7500,0.4677,0.9111,yes,,,,,")

@@ -14,6 +14,7 @@ from deals.models import Deal, PhaseChange
 from knowledge.models import SupportActivity
 from knowledge.playbook import Performer, high_performers, playbook_build, playbook_window
 from prm.tenancy import vendor_scope
+from tests.conftest import body
 from tests.deals.conftest import register
 
 
@@ -128,8 +129,8 @@ def test_page_csv_and_api(world, book, client_for, django_assert_max_num_queries
     filtered = client.get(reverse("insights_playbook", kwargs={"vendor_slug": "acme"}), {"tier": "gold"})
     assert list(filtered.context["page_obj"]) == []  # Alpha (gold) is a high performer: nothing to recommend
     export = client.get(reverse("insights_playbook_export", kwargs={"vendor_slug": "acme"}))
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(body(export))))
     assert rows[0][0] == "Support" and len(rows) == 1 + 8 + 1 + 1 + 1
-    body = client.get("/api/v1/vendors/acme/insights/playbook/").json()
-    assert [p["id"] for p in body["performers"] if p["high"]] == [world.alpha.pk]
-    assert body["recommendations"][0]["next"][0] == {"support_type": "study_session", "gap": 1.0}
+    answer = client.get("/api/v1/vendors/acme/insights/playbook/").json()
+    assert [p["id"] for p in answer["performers"] if p["high"]] == [world.alpha.pk]
+    assert answer["recommendations"][0]["next"][0] == {"support_type": "study_session", "gap": 1.0}

@@ -11,7 +11,7 @@ from knowledge.insights.filters import InsightFilters
 from knowledge.insights.reports import ringi_patterns_for
 from knowledge.insights.ringi import RULES, Route, ringi_pattern
 from prm.tenancy import vendor_scope
-from tests.conftest import access_of
+from tests.conftest import access_of, body
 from tests.deals.conftest import register
 from tests.knowledge.insights_world import CLOSED, PROPOSAL, closed_deal
 
@@ -153,7 +153,7 @@ def test_page_shows_the_rules_the_patterns_and_exports_them(world, client_for):
     assert "The customer is in the public sector (tender, council budget)." in html
     assert 'id="pattern-R1"' in html
     response = client.get(reverse("insights_ringi_patterns_export", kwargs={"vendor_slug": "acme"}))
-    lines = response.content.decode("utf-8-sig").splitlines()
+    lines = body(response).splitlines()
     assert lines[0].startswith("Pattern,Name,Rule,Deals,Won,Lost,Win rate")
     assert lines[1].startswith("R1,Department approval within budget,")
     assert ",1,1,0,1.0000," in lines[1]

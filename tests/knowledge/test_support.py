@@ -15,7 +15,7 @@ from knowledge.models import SupportActivity
 from knowledge.support import support_log
 from prm.clock import vendor_today
 from prm.tenancy import vendor_scope
-from tests.conftest import access_of
+from tests.conftest import access_of, body
 from tests.deals.conftest import register
 
 
@@ -129,7 +129,7 @@ def test_the_list_filters_pages_and_exports(world, client_for, django_assert_max
     )
     assert kinds.context["paginator"].count == 5
     export = client.get(reverse("support_export", kwargs={"vendor_slug": "acme"}), {"q": "特価"})
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(body(export))))
     assert len(rows) == 2 and rows[1][1] == world.beta.name and rows[1][6] == "特価申請"
 
 

@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 
 from deals.models import Deal
 from meddic.models import DealReview, DealScore, InfoRequest, ReviewState
+from tests.conftest import body
 from tests.deals.conftest import register
 
 QUEUE = "review_queue"
@@ -324,7 +325,7 @@ def test_quadrant_filter_boundaries(world, client_for, corners, quadrant, corner
 
 
 def read_csv(response):
-    text = response.content.decode("utf-8-sig")
+    text = body(response)
     return list(csv.reader(io.StringIO(text)))
 
 

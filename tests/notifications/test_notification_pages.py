@@ -15,7 +15,7 @@ from meddic.models import ElementCode
 from notifications.models import Notification
 from partners.models import Role
 from prm.tenancy import vendor_scope
-from tests.conftest import add_member, notification_add
+from tests.conftest import add_member, body, notification_add
 from tests.deals.conftest import register
 
 
@@ -173,7 +173,7 @@ def test_pages_of_thirty(world, client_for):
 
 def rows_of(response):
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(body(response))))
 
 
 def test_export_has_the_callers_rows_with_the_same_filters(world, client_for, deal, rep_in_rival):

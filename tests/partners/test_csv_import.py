@@ -13,6 +13,7 @@ from partners.models import Membership, PartnerCompany, PartnerStatus, Tier
 from prm.csv_import import CsvFileError, read_upload
 from prm.models import PendingImport
 from prm.tenancy import Access, vendor_scope
+from tests.conftest import raw_body
 
 pytestmark = pytest.mark.django_db
 
@@ -415,10 +416,11 @@ def test_template_csv_round_trips(world, client_for):
     response = client.get(reverse("partner_import_template", args=["acme"]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    data = raw_body(response)
+    assert data.startswith(b"\xef\xbb\xbf")
+    header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(header) == 5
-    filled = response.content + b"Template Co,gold,active,cm@acme.example,t@template.example\r\n"
+    filled = data + b"Template Co,gold,active,cm@acme.example,t@template.example\r\n"
     assert preview(world, filled).can_import
 
 
@@ -441,7 +443,7 @@ def test_an_exported_partner_list_imports_again_as_it_is(world, client_for):
     """Export from one vendor, import into another: the export-only columns are accepted and ignored."""
     with scopes_disabled():
         PartnerCompany.objects.filter(vendor=world.acme).update(channel_manager=None)
-    exported = client_for(world.vendor_admin).get(reverse("partner_export", args=["acme"])).content
+    exported = raw_body(client_for(world.vendor_admin).get(reverse("partner_export", args=["acme"])))
     with vendor_scope(world.rival):
         access = Access(vendor=world.rival, membership=Membership.objects.get(user=world.rival_admin))
         result = partner_import_preview(access=access, data=exported)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from partners.models import Membership, PartnerCompany, Role
-from tests.conftest import add_member
+from tests.conftest import add_member, body
 
 
 def url(name, *args):
@@ -131,7 +131,7 @@ def test_partner_list_never_shows_another_vendor(world, client_for):
 
 
 def read_csv(response):
-    text = response.content.decode("utf-8")
+    text = body(response, "utf-8")
     assert text.startswith("\ufeff")
     return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
 

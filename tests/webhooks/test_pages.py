@@ -6,6 +6,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from prm.models import Event
+from tests.conftest import body
 from webhooks.models import Webhook, WebhookDelivery
 
 
@@ -101,7 +102,7 @@ def test_the_delivery_log_filters_and_exports(world, client_for):
     assert "deal.rejected</code>" in failed
     assert "deal.submitted</code>" not in failed and "deal.approved</code>" not in failed
     export = client.get(reverse("webhook_deliveries_export", args=["acme", hook.pk]) + "?state=waiting")
-    lines = export.content.decode("utf-8-sig").strip().splitlines()
+    lines = body(export).strip().splitlines()
     assert len(lines) == 2 and "deal.approved" in lines[1] and "HTTP 500" in lines[1]
 
 
