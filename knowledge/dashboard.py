@@ -28,7 +28,7 @@ from knowledge.lines import (
     rows_by_period,
 )
 from knowledge.models import GroupType
-from knowledge.selectors import group_label
+from knowledge.selectors import computed_as_of, group_label
 from partners.models import PartnerCompany, Tier
 from prm.tenancy import Access
 
@@ -127,8 +127,7 @@ class VendorKpis:
 
     @property
     def computed_at(self):
-        row = self.vendor_rows.get(self.query.period.key)
-        return row.computed_at if row else None
+        return computed_as_of(self.vendor, self.vendor_rows.get(self.query.period.key))
 
     @property
     def partner_count(self) -> int:

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from deals.models import Deal
-from knowledge.kpis import MONTHS_BACK
+from knowledge.kpis import MONTHS_BACK, kpis_recompute
 from knowledge.models import RecomputeRun, RunState
 from knowledge.periods import GRANULARITIES, Period, add_months, period_from_key, period_of
 from knowledge.permissions import can_recompute_kpis
+from knowledge.retention import snapshots_prune
 from partners.models import Vendor
 from prm.clock import vendor_today
 from prm.outbox import enqueue
@@ -74,6 +75,14 @@ def recompute_request(*, access: Access) -> RecomputeRun:
 
     transaction.on_commit(send)
     return run
+
+
+def kpis_full_recompute(*, vendor: Vendor, progress=None) -> int:
+    """Every period of the last 18 months (the nightly job, a requested recompute, the command), then the history
+    pruned to what ``knowledge.retention`` keeps; returns the rows computed. Runs inside the vendor's scope."""
+    rows = kpis_recompute(vendor=vendor, progress=progress)
+    snapshots_prune(vendor=vendor, today=vendor_today(vendor))
+    return rows
 
 
 def run_update(task_id: str | None, **values) -> None:

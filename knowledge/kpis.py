@@ -21,7 +21,7 @@ from django_scopes import get_scope
 from django_scopes.exceptions import ScopeError
 
 from deals.models import OPEN_PHASES, Deal, Phase, RegistrationStatus
-from knowledge.models import GroupType, KpiSnapshot
+from knowledge.models import GroupType, KpiCheck, KpiSnapshot
 from knowledge.periods import GRANULARITIES, Period, add_months, periods_between
 from meddic.models import DealScore
 from partners.models import PartnerCompany, Tier, Vendor
@@ -79,15 +79,17 @@ def kpis_recompute(
     periods: list[Period] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Recompute the snapshot rows of ``snapshot_date`` (default: today in the vendor's zone) for every period
-    of ``granularities`` overlapping the last ``months_back`` months (or exactly ``periods``) and every group
-    type; returns the row count. ``progress`` hears the percentage done as the work advances.
+    """Recompute the KPI rows of every period of ``granularities`` overlapping the last ``months_back`` months
+    (or exactly ``periods``) and every group type, as of ``snapshot_date`` (default: today in the vendor's zone);
+    returns how many rows it computed. ``progress`` hears the percentage done as the work advances.
 
-    The rows are read first (three aggregate queries for every period and group type), then written in one
-    transaction, upserted on the unique key, so a rerun (or a rerun after an interrupted one) leaves the same
-    rows; rows of that day for groups that no longer exist are removed. Two runs for one vendor at once write in
-    turns (a transaction-level lock on PostgreSQL; SQLite serialises writers), and a run never replaces rows of a
-    run that started after it, so read later. Runs inside the vendor's scope.
+    The rows are read first (three aggregate queries for every period and group type), then compared with the
+    current rows and written in one transaction: only figures that changed are written (today's row updated in
+    place, or a new current row for the day after an older one), a group that no longer exists stops being
+    current, and every period is marked checked (``KpiCheck``). A rerun, or a rerun after an interrupted one,
+    leaves the same rows. Two runs for one vendor at once write in turns (a transaction-level lock on PostgreSQL;
+    SQLite serialises writers), and a run never replaces rows of a run that started after it, so read later.
+    Runs inside the vendor's scope.
     """
     report = progress or (lambda percent: None)
     now = timezone.now()
@@ -103,40 +105,85 @@ def kpis_recompute(
     partners = _partners(vendor)
     aggregates = _Aggregates(vendor, periods)
     aggregates.load(report)
-    snapshots = []
+    rows = []
     for done, group_type in enumerate(GROUP_TYPES):
         report(60 + round(30 * done / len(GROUP_TYPES)))
-        snapshots += [
-            KpiSnapshot(vendor=vendor, snapshot_date=snapshot_date, computed_at=now, **row)
-            for row in aggregates.rows(group_type, partners)
-        ]
+        rows += aggregates.rows(group_type, partners)
     report(90)
     with transaction.atomic():
         _lock(vendor)
-        # Reads are outside the lock: a run that started later (e.g. the job after a deal change) may have read
-        # newer facts and written first. Its rows stay; this run's older figures must not replace them.
-        newer = set(
-            KpiSnapshot.objects.filter(
-                vendor=vendor, snapshot_date=snapshot_date, computed_at__gt=now
-            ).values_list("group_type", "group_key", "granularity", "period")
-        )
-        KpiSnapshot.objects.bulk_create(
-            [s for s in snapshots if (s.group_type, s.group_key, s.granularity, s.period) not in newer],
-            batch_size=500,
-            update_conflicts=True,
-            unique_fields=UNIQUE_FIELDS,
-            update_fields=("group_name", *VALUE_FIELDS, "computed_at"),
-        )
-        for granularity in {period.granularity for period in periods}:
-            KpiSnapshot.objects.filter(
-                vendor=vendor,
-                snapshot_date=snapshot_date,
-                granularity=granularity,
-                period__in={period.key for period in periods if period.granularity == granularity},
-                computed_at__lt=now,  # neither this run's rows nor a later run's
-            ).delete()
+        _write(vendor, periods, rows, snapshot_date, now)
     report(100)
-    return len(snapshots)
+    return len(rows)
+
+
+def _key(row) -> tuple[str, str, str, str]:
+    if isinstance(row, dict):
+        return row["group_type"], row["group_key"], row["granularity"], row["period"]
+    return row.group_type, row.group_key, row.granularity, row.period
+
+
+def _same(current: KpiSnapshot, row: dict) -> bool:
+    return current.group_name == row["group_name"] and all(
+        getattr(current, name) == row[name] for name in VALUE_FIELDS
+    )
+
+
+def _write(vendor: Vendor, periods: list[Period], rows: list[dict], day: date, now: datetime) -> None:
+    """Store what changed among ``rows`` (see ``kpis_recompute``); inside the transaction holding the lock.
+
+    Reads are outside the lock: a run that started later (e.g. the job after a deal change) may have read newer
+    facts and written first. Its rows stay; this run's older figures must not replace them.
+    """
+    current = {
+        _key(row): row
+        for row in KpiSnapshot.objects.filter(
+            vendor=vendor,
+            is_latest=True,
+            granularity__in={period.granularity for period in periods},
+            period__in={period.key for period in periods},
+        )
+    }
+    wanted = {(period.granularity, period.key) for period in periods}
+    created, updated, retired = [], [], []
+    for row in rows:
+        old = current.pop(_key(row), None)
+        if old is not None and (old.computed_at > now or _same(old, row)):
+            continue
+        if old is not None and old.snapshot_date >= day:
+            for name in ("group_name", *VALUE_FIELDS):
+                setattr(old, name, row[name])
+            old.computed_at = now
+            updated.append(old)
+            continue
+        if old is not None:
+            retired.append(old.pk)
+        created.append(KpiSnapshot(vendor=vendor, snapshot_date=day, computed_at=now, **row))
+    # Current rows of groups this run no longer has (a channel manager without partners now).
+    gone = [row for key, row in current.items() if (key[2], key[3]) in wanted and row.computed_at <= now]
+    KpiSnapshot.objects.filter(pk__in=[row.pk for row in gone if row.snapshot_date >= day]).delete()
+    retired += [row.pk for row in gone if row.snapshot_date < day]
+    for start in range(0, len(retired), 1000):
+        KpiSnapshot.objects.filter(pk__in=retired[start : start + 1000]).update(is_latest=False)
+    KpiSnapshot.objects.bulk_create(created, batch_size=500)
+    KpiSnapshot.objects.bulk_update(updated, ("group_name", *VALUE_FIELDS, "computed_at"), batch_size=500)
+    _checked(vendor, wanted, now)
+
+
+def _checked(vendor: Vendor, periods: set[tuple[str, str]], now: datetime) -> None:
+    """Mark ``periods`` ((granularity, key)) checked at ``now``, unless a later run checked them already."""
+    later = set(
+        KpiCheck.objects.filter(vendor=vendor, checked_at__gte=now).values_list("granularity", "period")
+    )
+    KpiCheck.objects.bulk_create(
+        [
+            KpiCheck(vendor=vendor, granularity=granularity, period=key, checked_at=now)
+            for granularity, key in sorted(periods - later)
+        ],
+        update_conflicts=True,
+        unique_fields=("vendor", "granularity", "period"),
+        update_fields=("checked_at",),
+    )
 
 
 def _lock(vendor: Vendor) -> None:

@@ -1,7 +1,10 @@
-"""KPI snapshots (DESIGN §6): one row per vendor, group, period and day it was computed for.
+"""KPI snapshots (DESIGN §6): the figures of a vendor's group and period, as computed on a day.
 
-Rows are derived data, written only by ``knowledge.kpis.kpis_recompute``; one row per day keeps the trend.
-A ``RecomputeRun`` follows one recompute a user asked for. ``SupportActivity`` is the vendor's support log.
+Rows are derived data, written only by ``knowledge.kpis.kpis_recompute``, and only when the figures changed: the
+row of a group and period marked ``is_latest`` holds its current figures, older rows the figures it had from their
+day on (daily for recent weeks, month-end rows after that: ``knowledge.retention``). ``KpiCheck`` says when a
+period was last recomputed, changed or not. A ``RecomputeRun`` follows one recompute a user asked for.
+``SupportActivity`` is the vendor's support log.
 """
 
 from django.conf import settings
@@ -27,7 +30,8 @@ class Granularity(models.TextChoices):
 
 
 class KpiSnapshot(models.Model):
-    """The KPI row (contract, DESIGN §6) of one group in one period, as computed on ``snapshot_date``.
+    """The KPI row (contract, DESIGN §6) of one group in one period, as computed on ``snapshot_date``; its figures
+    held from that day until the next row of the same group and period (if any: ``is_latest`` marks the last).
 
     ``group_key`` is the partner id, the tier code or the channel manager's user id as text, and "" for the vendor
     row and for partners without a channel manager. ``group_name`` is the name when computed (source language for
@@ -54,6 +58,7 @@ class KpiSnapshot(models.Model):
     avg_quality = models.DecimalField(_("average quality"), max_digits=5, decimal_places=2, null=True)
     avg_visibility = models.DecimalField(_("average visibility"), max_digits=5, decimal_places=2, null=True)
     computed_at = models.DateTimeField(_("computed"))
+    is_latest = models.BooleanField(default=True)
 
     objects = ScopedManager(vendor="vendor")
 
@@ -64,20 +69,45 @@ class KpiSnapshot(models.Model):
             models.UniqueConstraint(
                 fields=["vendor", "group_type", "group_key", "granularity", "period", "snapshot_date"],
                 name="knowledge_kpisnapshot_unique_row",
-            )
+            ),
+            # One current row per group and period; also what reads the current rows of periods and a group type.
+            models.UniqueConstraint(
+                fields=["vendor", "granularity", "group_type", "period", "group_key"],
+                condition=models.Q(is_latest=True),
+                name="knowledge_kpisnapshot_one_latest",
+            ),
         ]
         indexes = [
-            # The latest snapshot of a period for a group type: filter on the first four, newest date first.
-            models.Index(
-                fields=["vendor", "granularity", "period", "group_type", "-snapshot_date"],
-                name="knowledge_kpi_latest",
-            ),
             # When the vendor's snapshots last changed: the version of cached KPI answers.
             models.Index(fields=["vendor", "-computed_at"], name="knowledge_kpi_computed"),
         ]
 
     def __str__(self):
         return f"{self.group_type}:{self.group_key} {self.period} @ {self.snapshot_date}"
+
+
+class KpiCheck(models.Model):
+    """When a vendor's period was last recomputed, whether or not its figures changed (what a page's "computed"
+    says: the nightly job confirms unchanged rows here instead of writing them again)."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    granularity = models.CharField(max_length=16, choices=Granularity.choices)
+    period = models.CharField(max_length=16)
+    checked_at = models.DateTimeField()
+
+    objects = ScopedManager(vendor="vendor")
+
+    class Meta:
+        verbose_name = _("KPI check")
+        verbose_name_plural = _("KPI checks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor", "granularity", "period"], name="knowledge_kpicheck_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.period} @ {self.checked_at}"
 
 
 class RunState(models.TextChoices):

@@ -15,6 +15,7 @@ from knowledge.decomposition import FACTORS, decompose, figures_of
 from knowledge.forms import kpi_query
 from knowledge.lines import HistoryPoint, KpiLine, group_rows, history_of, rows_by_period
 from knowledge.models import GroupType
+from knowledge.selectors import computed_as_of
 from partners.models import Tier
 from prm.tenancy import Access
 
@@ -91,7 +92,7 @@ def partner_scorecard(access: Access, params) -> dict:
         "trend": list(zip(line.history, average.history, strict=True)),
         "status_phases": phases,
         "status_rows": status_rows,
-        "computed_at": row.computed_at if row else None,
+        "computed_at": computed_as_of(vendor, row),
         "charts": {
             # Without a tier average there is no index to draw (the tables say so).
             "factors": None if benchmark.hidden else charts.factor_chart(line),

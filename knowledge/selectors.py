@@ -1,10 +1,10 @@
 """Reading KPI snapshots: the latest computed row of each group and period, and names as the reader sees them."""
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from knowledge.kpis import MONTHS_BACK, UNASSIGNED
-from knowledge.models import GroupType, KpiSnapshot
+from knowledge.models import GroupType, KpiCheck, KpiSnapshot
 from knowledge.periods import Period, add_months, period_from_key, periods_between
 from partners.models import Tier, Vendor
 from prm.clock import vendor_today
@@ -13,26 +13,28 @@ from prm.clock import vendor_today
 def latest_snapshots(
     *, vendor: Vendor, granularity: str, periods: list[str], group_type: str, group_keys=None
 ) -> QuerySet[KpiSnapshot]:
-    """One row per group and period: the newest snapshot day computed for that period (a single query).
-
-    Periods recomputed after deal changes carry today's date while older ones keep the night's, so the day is
-    chosen per period, not once.
-    """
-    newest = (
-        KpiSnapshot.objects.filter(
-            vendor=vendor, granularity=granularity, group_type=group_type, period=OuterRef("period")
-        )
-        .order_by("-snapshot_date")
-        .values("snapshot_date")[:1]
-    )
+    """One row per group and period: its current figures (one query on the current rows' unique index)."""
     rows = KpiSnapshot.objects.filter(
-        vendor=vendor, granularity=granularity, group_type=group_type, period__in=periods
-    ).filter(snapshot_date=Subquery(newest))
+        vendor=vendor, granularity=granularity, group_type=group_type, period__in=periods, is_latest=True
+    )
     if isinstance(group_keys, QuerySet):  # a subquery of keys (as text)
         rows = rows.filter(group_key__in=group_keys)
     elif group_keys is not None:
         rows = rows.filter(group_key__in=[str(key) for key in group_keys])
     return rows.order_by("period", "group_name", "group_key")
+
+
+def computed_as_of(vendor: Vendor, row: KpiSnapshot | None):
+    """When ``row``'s figures were last computed or confirmed unchanged (its period's last recompute), or None
+    without a row."""
+    if row is None:
+        return None
+    checked = (
+        KpiCheck.objects.filter(vendor=vendor, granularity=row.granularity, period=row.period)
+        .values_list("checked_at", flat=True)
+        .first()
+    )
+    return max(row.computed_at, checked) if checked else row.computed_at
 
 
 def group_label(row: KpiSnapshot) -> str:

@@ -1,6 +1,6 @@
 """KPI recompute jobs: nightly per vendor at 02:00 its time, on request with progress, and after deal changes.
 
-Every task upserts the day's snapshot rows in one transaction (``kpis_recompute``), so retries and two runs at
+Every task writes the changed snapshot rows in one transaction (``kpis_recompute``), so retries and two runs at
 once end with the same rows; they acknowledge late, so a worker lost mid-run hands the task to another.
 """
 
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from knowledge.jobs import pending_clear, periods_from_keys, run_finish, run_update
+from knowledge.jobs import kpis_full_recompute, pending_clear, periods_from_keys, run_finish, run_update
 from knowledge.kpis import kpis_recompute
 from knowledge.models import RunState
 from partners.models import Vendor
@@ -30,7 +30,7 @@ def recompute_kpis(self, *, vendor_id: int) -> int:
     vendor = _vendor(vendor_id)
     run_update(task_id, state=RunState.STARTED, progress=0)
     try:
-        rows = kpis_recompute(
+        rows = kpis_full_recompute(
             vendor=vendor, progress=lambda percent: run_update(task_id, progress=min(percent, 99))
         )
     except Exception:

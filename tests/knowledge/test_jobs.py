@@ -114,7 +114,7 @@ def test_a_failed_run_says_so_without_failing_the_request(
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(tasks, "kpis_recompute", broken)
+    monkeypatch.setattr(tasks, "kpis_full_recompute", broken)
     with django_capture_on_commit_callbacks(execute=True), vendor_scope(world.acme):
         recompute_request(access=access_of(world.vendor_admin, world.acme))
     with scopes_disabled():

@@ -3,13 +3,16 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
-from knowledge.kpis import kpis_recompute
+from knowledge.jobs import kpis_full_recompute
 from partners.models import Vendor
 from prm.tenancy import vendor_scope
 
 
 class Command(BaseCommand):
-    help = "Recompute today's KPI snapshots (18 months, every granularity and group) of one or every active vendor."
+    help = (
+        "Recompute the KPI snapshots (18 months, every granularity and group) of one or every active vendor, and "
+        "prune their history."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--vendor", metavar="SLUG", help="Only this vendor (by its slug).")
@@ -26,5 +29,5 @@ class Command(BaseCommand):
         for one in vendors:
             started = time.monotonic()
             with vendor_scope(one):
-                rows = kpis_recompute(vendor=one)
+                rows = kpis_full_recompute(vendor=one)
             self.stdout.write(f"{one.slug}: {rows} KPI rows in {time.monotonic() - started:.2f} s")
