@@ -110,6 +110,35 @@ class KpiCheck(models.Model):
         return f"{self.period} @ {self.checked_at}"
 
 
+class InsightResult(models.Model):
+    """One insight analysis of a vendor's closed deals for one set of filters, as computed from the data of
+    ``version`` (``knowledge.insights.store``): what the pages, the API and the CSV read instead of rebuilding
+    every closed deal's history on each request."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    report = models.CharField(max_length=32)
+    filter_key = models.CharField(max_length=64)
+    filters = models.JSONField(default=dict)
+    version = models.CharField(max_length=64)
+    payload = models.BinaryField()
+    computed_at = models.DateTimeField()
+    used_on = models.DateField()
+
+    objects = ScopedManager(vendor="vendor")
+
+    class Meta:
+        verbose_name = _("insight result")
+        verbose_name_plural = _("insight results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor", "report", "filter_key"], name="knowledge_insightresult_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.report} {self.filter_key[:8]} @ {self.computed_at}"
+
+
 class RunState(models.TextChoices):
     PENDING = "PENDING", _("Waiting")
     STARTED = "STARTED", _("Running")

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from knowledge.insights.reports import insight_refresh, insights_nightly, vendor_analyst
+from knowledge.insights.store import filters_from_json
 from knowledge.jobs import kpis_full_recompute, pending_clear, periods_from_keys, run_finish, run_update
 from knowledge.kpis import kpis_recompute
 from knowledge.models import RunState
@@ -37,6 +39,7 @@ def recompute_kpis(self, *, vendor_id: int) -> int:
         run_finish(task_id, state=RunState.FAILURE)
         raise
     run_finish(task_id, state=RunState.SUCCESS, rows=rows)
+    enqueue(refresh_insights, {"vendor_id": vendor_id})
     return rows
 
 
@@ -68,3 +71,17 @@ def _in_window(local: datetime) -> bool:
 def _vendor(vendor_id: int) -> Vendor:
     with scopes_disabled():
         return Vendor.objects.get(pk=vendor_id)
+
+
+@app.task(base=VendorTask, acks_late=True)
+def refresh_insight(*, vendor_id: int, report: str, filters: str) -> None:
+    """Analyse one stored insight again after the deals it reads changed."""
+    vendor = _vendor(vendor_id)
+    insight_refresh(vendor_analyst(vendor), report, filters_from_json(filters))
+
+
+@app.task(base=VendorTask, acks_late=True)
+def refresh_insights(*, vendor_id: int) -> int:
+    """After the nightly KPI job: every insight read recently, and the unfiltered ones, up to date."""
+    vendor = _vendor(vendor_id)
+    return insights_nightly(vendor)

@@ -342,6 +342,8 @@ MAIL_KEEP_DAYS = env_int("MAIL_KEEP_DAYS", default=30, minimum=1)
 WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", default=False)
 # KPI snapshots follow deal changes this many seconds later (changes within the delay share one recompute).
 KPI_RECOMPUTE_DELAY_SECONDS = env_int("KPI_RECOMPUTE_DELAY_SECONDS", default=30, minimum=0)
+# Insight analyses are recomputed in the request up to this many closed deals, in the background above it.
+INSIGHTS_INLINE_DEALS = env_int("INSIGHTS_INLINE_DEALS", default=5000, minimum=0)
 PARTNER_IMPORT_MAX_BYTES = env_int("PARTNER_IMPORT_MAX_BYTES", default=1_000_000, minimum=1024)
 PARTNER_IMPORT_MAX_ROWS = env_int("PARTNER_IMPORT_MAX_ROWS", default=2000, minimum=1)
 # Every imported deal row is registered (and, for the preview, rolled back): fewer rows than partners.

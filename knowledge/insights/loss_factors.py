@@ -43,6 +43,14 @@ class Factor:
     values: tuple[tuple[str, str | Promise], ...]
     read: Callable[[dict[str, dict]], str]
 
+    def __reduce__(self):
+        # Stored analyses name their factor; how it reads the answers is this module's (a closure).
+        return factor_named, (self.code,)
+
+
+def factor_named(code: str) -> "Factor":
+    return FACTOR_BY_CODE[code]
+
 
 def _champion(answers: dict[str, dict]) -> str:
     return answers[ElementCode.CHAMPION]["status"]

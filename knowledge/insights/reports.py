@@ -1,10 +1,13 @@
 """The two insight reports as the pages, the API and the CSV exports use them: one call each.
 
 ``loss_factors_for`` and ``ringi_patterns_for`` read the caller's closed deals through the filters, rebuild
-their answers over time (``as_of``), analyse them and phrase the findings. A fixed number of queries.
+their answers over time (``as_of``), analyse them and phrase the findings. The analysis of vendor staff (who all
+see the same deals) is stored and reused until the deals change (``knowledge.insights.store``); the findings
+are phrased on each read, in the reader's language. A fixed number of queries.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from knowledge.insights.as_of import ClosedDeal, closed_deals_as_of
@@ -12,7 +15,17 @@ from knowledge.insights.filters import InsightFilters, closed_deals
 from knowledge.insights.findings import Finding, loss_factor_findings, ringi_findings
 from knowledge.insights.loss_factors import FactorResult, loss_factor_results
 from knowledge.insights.ringi import PatternResult, pattern_results
+from knowledge.insights.store import (
+    analysis_refresh,
+    insight_version,
+    kept_filters,
+    stored_analysis,
+    stored_version,
+)
+from partners.models import Membership, Role, Vendor
 from prm.tenancy import Access
+
+LOSS_FACTORS, RINGI_PATTERNS = "loss_factors", "ringi_patterns"
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,8 @@ class LossFactorReport:
     population: Population
     factors: list[FactorResult]
     findings: list[Finding] = field(default_factory=list)
+    computed_at: datetime | None = None
+    updating: bool = False  # newer deals are being analysed; this is the previous analysis
 
 
 @dataclass
@@ -49,15 +64,61 @@ class RingiReport:
     population: Population
     patterns: list[PatternResult]
     findings: list[Finding] = field(default_factory=list)
+    computed_at: datetime | None = None
+    updating: bool = False
+
+
+def _loss_factors(access: Access, filters: InsightFilters) -> tuple[Population, list[FactorResult]]:
+    deals = closed_deals_as_of(closed_deals(access, filters))
+    return population_of(deals), loss_factor_results(deals)
+
+
+def _ringi_patterns(access: Access, filters: InsightFilters) -> tuple[Population, list[PatternResult]]:
+    deals = closed_deals_as_of(closed_deals(access, filters))
+    return population_of(deals), pattern_results(deals, ZoneInfo(access.vendor.time_zone))
+
+
+ANALYSES = {LOSS_FACTORS: _loss_factors, RINGI_PATTERNS: _ringi_patterns}
+
+
+def _analysis(access: Access, report: str, filters: InsightFilters):
+    """(population, results) of ``report``, stored for vendor staff; with when it was computed."""
+    compute = ANALYSES[report]
+    if access.is_partner_role:  # never stored: a partner's deals are not the vendor's
+        return compute(access, filters), None, False
+    stored = stored_analysis(access.vendor, report, filters, lambda: compute(access, filters))
+    return stored.value, stored.computed_at, stored.updating
 
 
 def loss_factors_for(access: Access, filters: InsightFilters) -> LossFactorReport:
-    deals = closed_deals_as_of(closed_deals(access, filters))
-    factors = loss_factor_results(deals)
-    return LossFactorReport(filters, population_of(deals), factors, loss_factor_findings(factors))
+    (population, factors), computed_at, updating = _analysis(access, LOSS_FACTORS, filters)
+    return LossFactorReport(
+        filters, population, factors, loss_factor_findings(factors), computed_at, updating
+    )
 
 
 def ringi_patterns_for(access: Access, filters: InsightFilters) -> RingiReport:
-    deals = closed_deals_as_of(closed_deals(access, filters))
-    patterns = pattern_results(deals, ZoneInfo(access.vendor.time_zone))
-    return RingiReport(filters, population_of(deals), patterns, ringi_findings(patterns))
+    (population, patterns), computed_at, updating = _analysis(access, RINGI_PATTERNS, filters)
+    return RingiReport(filters, population, patterns, ringi_findings(patterns), computed_at, updating)
+
+
+def insight_refresh(access: Access, report: str, filters: InsightFilters) -> None:
+    """Analyse again and store (the refresh task and the nightly job); ``access`` is vendor staff's."""
+    analysis_refresh(access.vendor, report, filters, lambda: ANALYSES[report](access, filters))
+
+
+def vendor_analyst(vendor: Vendor) -> Access:
+    """Access as any vendor staff member has it, for tasks that analyse the vendor's deals."""
+    return Access(vendor=vendor, membership=Membership(vendor=vendor, role=Role.VENDOR_ADMIN))
+
+
+def insights_nightly(vendor: Vendor) -> int:
+    """Bring every kept analysis of ``vendor`` up to date (see ``knowledge.insights.store``); returns how many
+    were computed. Runs inside the vendor's scope."""
+    access, (version, _closed), computed = vendor_analyst(vendor), insight_version(vendor), 0
+    for report in ANALYSES:
+        for filters in kept_filters(vendor, report):
+            if stored_version(vendor, report, filters) != version:
+                insight_refresh(access, report, filters)
+                computed += 1
+    return computed

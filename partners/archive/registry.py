@@ -23,6 +23,8 @@ TENANT_EXCLUDED: dict[str, str] = {
     "webhooks.Webhook": "an endpoint's signing secret is a credential, not copied into files: vendor admins add "
     "their webhooks again where the vendor is restored",
     "webhooks.WebhookDelivery": "the delivery log of endpoints that are not copied",
+    "knowledge.InsightResult": "stored analyses derived from the deals: computed again where the vendor is "
+    "restored, at the first visit or the next night",
 }
 
 # Child tables without ``vendor_id`` that are not auto-created many-to-many tables: label → lookup to the vendor,
