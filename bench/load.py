@@ -23,27 +23,35 @@ class LoadResult:
 
 
 def run_load(
-    port: int, path: str, *, headers: dict[str, str], connections: int, seconds: float
+    port: int, path: str | list[str], *, headers: dict[str, str], connections: int, seconds: float
 ) -> LoadResult:
-    return asyncio.run(_load(port, path, headers, connections, seconds))
+    """Load ``path``, or every path of a list in turn (each connection starting at another one)."""
+    paths = [path] if isinstance(path, str) else path
+    return asyncio.run(_load(port, paths, headers, connections, seconds))
 
 
 async def _load(
-    port: int, path: str, headers: dict[str, str], connections: int, seconds: float
+    port: int, paths: list[str], headers: dict[str, str], connections: int, seconds: float
 ) -> LoadResult:
-    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", *(f"{k}: {v}" for k, v in headers.items()), "", ""]
-    request = "\r\n".join(lines).encode()
-    result = LoadResult(path, seconds)
+    requests = [
+        "\r\n".join(
+            [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", *(f"{k}: {v}" for k, v in headers.items()), "", ""]
+        ).encode()
+        for path in paths
+    ]
+    result = LoadResult(paths[0] if len(paths) == 1 else f"{len(paths)} paths", seconds)
     started = time.monotonic()
     deadline = started + seconds
-    await asyncio.gather(*(_worker(port, request, deadline, result) for _ in range(connections)))
+    await asyncio.gather(*(_worker(port, requests, index, deadline, result) for index in range(connections)))
     result.seconds = time.monotonic() - started
     return result
 
 
-async def _worker(port: int, request: bytes, deadline: float, result: LoadResult) -> None:
+async def _worker(port: int, requests: list[bytes], turn: int, deadline: float, result: LoadResult) -> None:
     reader = writer = None
     while time.monotonic() < deadline:
+        request = requests[turn % len(requests)]
+        turn += 1
         try:
             if writer is None:
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)

@@ -1,10 +1,14 @@
-"""``make bench``: KPI and API figures at 100k and 1M deals, measured in one run on this machine.
+"""``make bench``: what users get at 1M deals, one vendor of 200,000 with a year of history, on this machine.
 
-Steps (each prints its progress): reset the benchmark database, migrate, seed 100,000 deals, run the nightly KPI
-job in a child process (peak memory), seed up to 1,000,000 deals, run the nightly job again (time and peak memory),
-time one fiscal quarter by partner for every vendor against one hand-written query, then serve the app with
-gunicorn on 127.0.0.1 and compare the KPI API's throughput with a trivial view's. The figures go to
-``bench/results/latest.json`` and are printed with their goals.
+Steps (each prints its progress): reset the benchmark database, migrate, seed 100,000 deals (with every deal's
+elements, phase history, champion log, audit trail and the partners' support log), run the nightly KPI job in a
+child process (peak memory), seed up to 1,000,000 deals, give every vendor a year of nightly KPI snapshots, run
+the nightly jobs (KPI with pruning, rescore, insights) and time a night like any other against one sequential
+scan of the deals table, time one fiscal quarter by partner for every vendor against one hand-written query,
+then serve the app with gunicorn on 127.0.0.1 with Redis as the cache: the big vendor's pages as its vendor admin
+and a channel manager, its whole deal export, a web worker's memory, and the KPI API's throughput over varied
+periods and groupings against a trivial view's. Finally the slowest queries of every page are explained
+(``bench/results/plans.txt``). The figures go to ``bench/results/latest.json`` and are printed with their goals.
 """
 
 import argparse
@@ -24,7 +28,10 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "latest.json"
+PLANS = ROOT / "bench" / "results" / "plans.txt"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/prm_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
+BIG_VENDOR = "bulk-001"
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
@@ -39,6 +46,11 @@ GOALS = {
         ),
     ),
     "api_kpis_ratio": ("≥ 0.20", lambda r: r["api_kpis_ratio"] >= 0.20),
+    "page_ms_max": ("≤ 300 ms", lambda r: r["page_ms_max"] <= 300),
+    "kpi_nightly_scan_ratio": ("≤ 10", lambda r: r["kpi_nightly_scan_ratio"] <= 10),
+    "deal_export_s_200k": ("≤ 15 s", lambda r: r["deal_export_s_200k"] <= 15),
+    "rescore_nightly_s": ("≤ 10 s", lambda r: r["rescore_nightly_s"] <= 10),
+    "web_rss_mb": ("≤ 200 MB", lambda r: r["web_rss_mb"] <= 200),
 }
 
 
@@ -50,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--small-deals", type=int, default=100_000, help="deals of the first memory measurement"
     )
+    parser.add_argument(
+        "--big-vendor-deals", type=int, default=200_000, help="deals of the first vendor (of --deals)"
+    )
+    parser.add_argument("--history-days", type=int, default=365, help="days of KPI snapshot history")
     parser.add_argument("--port", type=int, default=8077, help="gunicorn's port on 127.0.0.1 (8077–8079)")
     parser.add_argument(
         "--workers", type=int, default=3, help="gunicorn sync workers (docker-compose's default)"
@@ -58,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--seconds", type=float, default=5.0, help="length of each load round (two per endpoint)"
     )
-    parser.add_argument("--repeat", type=int, default=5, help="timed rounds of the quarter comparison")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="timed rounds of the quarter comparison and of every page"
+    )
     args = parser.parse_args(argv)
 
     started = time.monotonic()
@@ -82,7 +100,8 @@ class BenchFailed(Exception):
 
 
 def _environment() -> dict[str, str]:
-    """The environment of every process of the run: the benchmark database, production settings, no Redis."""
+    """The environment of every process of the run: the benchmark database, production settings, no Redis (the
+    web server alone gets it, as its cache: ``web_environment``)."""
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     name = urlsplit(url).path.lstrip("/")
     if not url.startswith(("postgres://", "postgresql://")) or "bench" not in name:
@@ -107,6 +126,11 @@ def _environment() -> dict[str, str]:
     return env
 
 
+def web_environment(env: dict[str, str]) -> dict[str, str]:
+    """The web server's: Redis as the cache, as in production (``BENCH_REDIS_URL``, emptied first)."""
+    return {**env, "REDIS_URL": os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)}
+
+
 def _step(text: str) -> None:
     print(f"\n== {text}", flush=True)
 
@@ -127,18 +151,31 @@ class Bench:
         _step("migrate")
         self.manage("migrate", "--no-input", "-v", "0")
         self.django()
-        results["seed_small_s"] = self.seed(args.small_deals)
+        share = args.big_vendor_deals / args.deals if args.deals else 0
+        results["seed_small_s"] = self.seed(args.small_deals, round(args.small_deals * share))
         small = self.nightly()
         results["kpi_nightly_s_100k"] = small["seconds"]
         results["kpi_peak_rss_mb_100k"] = small["rss_mb"]
-        results["seed_full_s"] = self.seed(args.deals)
+        results["seed_full_s"] = self.seed(args.deals, args.big_vendor_deals)
         results["deals"] = self.deal_count()
-        full = self.nightly()
+        results["big_vendor_deals"] = self.deal_count(BIG_VENDOR)
+        self.nightly()  # today's rows of the full data
+        results["kpi_history_rows"] = self.kpi_history()
+        pruning = self.nightly()  # the first night after a year of history prunes it
+        results["kpi_nightly_prune_s"] = pruning["seconds"]
+        full = self.nightly()  # a night like any other
         results["kpi_nightly_s"] = full["seconds"]
+        results["kpi_nightly_job_s"] = full["job_s"]
         results["kpi_peak_rss_mb_1m"] = full["rss_mb"]
-        results["kpi_snapshot_rows"] = full["rows"]
+        results["kpi_snapshot_rows"] = self.snapshot_rows()
+        results["deals_seq_scan_s"] = self.seq_scan()
+        results["kpi_nightly_scan_ratio"] = round(full["job_s"] / results["deals_seq_scan_s"], 1)
+        results["rescore_nightly_s"] = self.in_child("rescore", RESCORE)
+        results["insights_nightly_s"] = self.in_child("insights", INSIGHTS)
+        self.vacuum()
         results.update(self.quarter())
-        results.update(self.api())
+        results.update(self.serve())
+        results["plans"] = self.plans()
         results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         results["machine"] = {
             "cpus": os.cpu_count(),
@@ -181,8 +218,59 @@ class Bench:
         """What autovacuum does after a bulk load: visibility map and statistics (index-only scans need both)."""
         from django.db import connection
 
+        _note("VACUUM (ANALYZE)")
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE) deals_deal, meddic_dealscore")
+            cursor.execute("VACUUM (ANALYZE)")
+
+    def snapshot_rows(self) -> int:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM knowledge_kpisnapshot")
+            return cursor.fetchone()[0]
+
+    def seq_scan(self) -> float:
+        """Seconds of one sequential scan of the whole deals table (the median of three, warm)."""
+        from django.db import connection, transaction
+
+        times = []
+        with transaction.atomic(), connection.cursor() as cursor:
+            for setting in ("enable_indexscan", "enable_indexonlyscan", "enable_bitmapscan"):
+                cursor.execute(f"SET LOCAL {setting} = off")
+            for _ in range(4):
+                started = time.perf_counter()
+                cursor.execute("SELECT COUNT(*) FROM deals_deal WHERE amount >= 0")
+                cursor.fetchone()
+                times.append(time.perf_counter() - started)
+        seconds = statistics.median(times[1:])
+        _note(f"one sequential scan of deals_deal: {seconds:.3f} s")
+        return round(seconds, 3)
+
+    def kpi_history(self) -> int:
+        from django_scopes import scopes_disabled
+
+        from bench.kpi_history import seed_kpi_history
+        from partners.models import Vendor
+
+        _step(f"{self.args.history_days} days of KPI snapshot history for every vendor")
+        with scopes_disabled():
+            vendors = list(Vendor.objects.filter(slug__startswith="bulk-").order_by("slug"))
+        started = time.monotonic()
+        rows = seed_kpi_history(vendors, self.args.history_days)
+        _note(f"{rows:,} rows in {time.monotonic() - started:.1f} s")
+        return rows
+
+    def in_child(self, name: str, code: str) -> float:
+        """Run ``code`` (a nightly job over every vendor) in a Django child process; the seconds it reports."""
+        _step(f"nightly {name} job, every vendor")
+        process = subprocess.run(  # noqa: S603
+            [PYTHON, "-c", code], cwd=ROOT, env=self.env, capture_output=True, text=True, check=False
+        )
+        if process.returncode:
+            raise BenchFailed(f"nightly {name} failed:\n{(process.stdout + process.stderr)[-3000:]}")
+        seconds = float(process.stdout.strip().splitlines()[-1])
+        _note(f"{seconds:.2f} s")
+        return round(seconds, 2)
 
     def server_version(self) -> str:
         from django.db import connection
@@ -191,11 +279,18 @@ class Bench:
             cursor.execute("SHOW server_version")
             return cursor.fetchone()[0]
 
-    def deal_count(self) -> int:
+    def deal_count(self, vendor_slug: str | None = None) -> int:
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute("SELECT COUNT(*) FROM deals_deal")
+            if vendor_slug:
+                cursor.execute(
+                    "SELECT COUNT(*) FROM deals_deal d JOIN partners_vendor v ON v.id = d.vendor_id"
+                    " WHERE v.slug = %s",
+                    [vendor_slug],
+                )
+            else:
+                cursor.execute("SELECT COUNT(*) FROM deals_deal")
             return cursor.fetchone()[0]
 
     def manage(self, *command: str, echo: bool = False) -> str:
@@ -217,9 +312,12 @@ class Bench:
         return "".join(lines)
 
     # -- steps -----------------------------------------------------------------------------------------------
-    def seed(self, deals: int) -> float:
+    def seed(self, deals: int, big: int) -> float:
         args = self.args
-        _step(f"seed_bulk: {args.vendors} vendors × {args.partners_per_vendor} partners, {deals:,} deals")
+        _step(
+            f"seed_bulk: {args.vendors} vendors × {args.partners_per_vendor} partners, {deals:,} deals "
+            f"({big:,} of them {BIG_VENDOR}'s)"
+        )
         started = time.monotonic()
         self.manage(
             "seed_bulk",
@@ -229,10 +327,11 @@ class Bench:
             str(args.partners_per_vendor),
             "--deals",
             str(deals),
+            "--big-vendor-deals",
+            str(big),
             echo=True,
         )
         seconds = time.monotonic() - started
-        _note("VACUUM (ANALYZE) of deals and scores")
         self.vacuum()
         return round(seconds, 1)
 
@@ -242,7 +341,7 @@ class Bench:
         _step(f"nightly KPI job (manage.py recompute_kpis) at {self.deal_count():,} deals")
         started = time.monotonic()
         process = subprocess.Popen(  # noqa: S603
-            [PYTHON, str(ROOT / "manage.py"), "recompute_kpis", "--skip-checks"],
+            [PYTHON, str(ROOT / "manage.py"), "recompute_kpis"],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.PIPE,
@@ -257,9 +356,13 @@ class Bench:
             raise BenchFailed(f"recompute_kpis failed:\n{output[-3000:]}")
         lines = [line for line in output.splitlines() if "KPI rows" in line]
         rows = sum(int(line.split(": ")[1].split()[0]) for line in lines)
+        job_s = sum(float(line.rsplit(" in ", 1)[1].split()[0]) for line in lines)
         rss_mb = round(usage.ru_maxrss / 1024, 1)  # kilobytes on Linux
-        _note(f"{len(lines)} vendors, {rows:,} snapshot rows in {seconds:.1f} s; peak RSS {rss_mb} MB")
-        return {"seconds": round(seconds, 2), "rss_mb": rss_mb, "rows": rows}
+        _note(
+            f"{len(lines)} vendors, {rows:,} rows computed in {seconds:.1f} s ({job_s:.1f} s of work); "
+            f"peak RSS {rss_mb} MB"
+        )
+        return {"seconds": round(seconds, 2), "job_s": round(job_s, 2), "rss_mb": rss_mb, "rows": rows}
 
     def quarter(self) -> dict:
         from django.utils import timezone
@@ -298,19 +401,25 @@ class Bench:
             "raw_sql_runs_s": [round(x, 3) for x in raw_times],
         }
 
-    def api(self) -> dict:
+    def serve(self) -> dict:
+        """gunicorn with Redis as the cache: pages, the export, a worker's memory, then the KPI API's load."""
         from django_scopes import scopes_disabled
 
-        from bench.load import run_load
+        from bench import pages
         from partners.models import User
         from partners.services import api_token_issue
 
         args = self.args
+        env = web_environment(self.env)
+        self.flush_redis(env["REDIS_URL"])
+        admin, manager = f"admin@{BIG_VENDOR}.example", f"cm1@{BIG_VENDOR}.example"
+        pages.prepare_users(BIG_VENDOR, [admin, manager])
         with scopes_disabled():
-            user = User.objects.get(email="cm1@bulk-001.example")
-            token = api_token_issue(user=user)
-        kpis_path = "/api/v1/vendors/bulk-001/kpis/?group_by=partner"
-        _step(f"gunicorn on 127.0.0.1:{args.port} ({args.workers} workers), {args.connections} connections")
+            token = api_token_issue(user=User.objects.get(email="cm1@bulk-002.example"))
+        paths = pages.pages(BIG_VENDOR)
+        _note("collectstatic (as the image does; into the ignored staticfiles/)")
+        self.manage("collectstatic", "--no-input", "-v", "0")
+        _step(f"gunicorn on 127.0.0.1:{args.port} ({args.workers} workers), Redis as the cache")
         server = subprocess.Popen(  # noqa: S603
             [
                 GUNICORN,
@@ -319,33 +428,30 @@ class Bench:
                 f"127.0.0.1:{args.port}",
                 "--workers",
                 str(args.workers),
+                "--timeout",
+                "120",
                 "--log-level",
                 "warning",
             ],
             cwd=ROOT,
-            env=self.env,
+            env=env,
         )
+        results = {}
         try:
             self.wait_for(args.port, server)
-            headers = {"Authorization": f"Token {token}"}
-            page = self.get_json(args.port, kpis_path, headers)
-            if page.get("count") != args.partners_per_vendor:
-                raise BenchFailed(
-                    f"{kpis_path} answered {page.get('count')} rows, not {args.partners_per_vendor}"
-                )
-            _note(f"{kpis_path} answers {page['count']} rows")
-            rounds = {"/healthz": [], kpis_path: []}
-            for path in rounds:  # warm-up: every worker has opened its database connection
-                run_load(args.port, path, headers=headers, connections=args.connections, seconds=1.5)
-            for _round in range(2):  # interleaved, so that drift on a shared machine touches both alike
-                for path in rounds:
-                    result = run_load(
-                        args.port, path, headers=headers, connections=args.connections, seconds=args.seconds
-                    )
-                    if result.errors:
-                        raise BenchFailed(f"{path}: {result.errors} failed requests ({result.statuses})")
-                    rounds[path].append(result)
-                    _note(f"{path}: {result.rps:,.0f} requests/s")
+            sessions = pages.sign_in(args.port, [admin, manager])
+            results.update(self.export(server, sessions[admin]))
+            _step(f"{BIG_VENDOR}'s pages: median of {args.repeat} warm requests, the slower of two users")
+            timings = pages.time_pages(args.port, sessions, paths, args.repeat, _note)
+            if timings.failures:
+                raise BenchFailed("pages failed: " + "; ".join(timings.failures))
+            results["page_ms"] = timings.ms
+            results["page_ms_max"] = max(timings.ms.values())
+            results["page_slowest"] = max(timings.ms, key=timings.ms.get)
+            rss = [pages.memory_mb(pid, "VmRSS") for pid in pages.workers(server.pid)]
+            results["web_rss_mb"] = max(rss)
+            _note(f"web workers' resident memory after every page: {', '.join(f'{m:.0f}' for m in rss)} MB")
+            results.update(self.api(token))
         finally:
             server.terminate()
             try:
@@ -353,17 +459,96 @@ class Bench:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+        return results
 
-        def rps(path):
-            return sum(r.ok for r in rounds[path]) / sum(r.seconds for r in rounds[path])
+    def flush_redis(self, url: str) -> None:
+        import redis
 
-        kpis, trivial = rps(kpis_path), rps("/healthz")
+        try:
+            redis.Redis.from_url(url).flushdb()
+        except redis.RedisError as error:
+            raise BenchFailed(f"Redis at {url} is needed as the web server's cache: {error}") from error
+
+    def export(self, server: subprocess.Popen, session: str) -> dict:
+        from django.urls import reverse
+
+        from bench import pages
+
+        path = reverse("deal_export", kwargs={"vendor_slug": BIG_VENDOR})
+        _step(f"{BIG_VENDOR}'s whole deal export ({path})")
+        before = max(pages.memory_mb(pid, "VmHWM") for pid in pages.workers(server.pid))
+        status, size, seconds = pages.get(self.args.port, path, session, timeout=600)
+        if status != 200:
+            raise BenchFailed(f"{path} answered {status}")
+        peak = max(pages.memory_mb(pid, "VmHWM") for pid in pages.workers(server.pid))
+        lines = self.deal_count(BIG_VENDOR)
+        _note(f"{size / 1e6:.1f} MB in {seconds:.1f} s; worker peak {peak:.0f} MB (before: {before:.0f} MB)")
+        return {
+            "deal_export_s_200k": round(seconds, 1),
+            "deal_export_mb": round(size / 1e6, 1),
+            "deal_export_peak_rss_mb": peak,
+            "deal_export_vendor_deals": lines,
+        }
+
+    def api(self, token: str) -> dict:
+        from bench.load import run_load
+
+        args = self.args
+        headers = {"Authorization": f"Token {token}"}
+        base = "/api/v1/vendors/bulk-002/kpis/"
+        kpi_paths = [
+            f"{base}?group_by={group}&granularity={granularity}"
+            for group in ("vendor", "partner", "tier", "channel_manager")
+            for granularity in ("month", "quarter", "fiscal_year")
+        ]
+        page = self.get_json(args.port, f"{base}?group_by=partner", headers)
+        if page.get("count") != args.partners_per_vendor:
+            raise BenchFailed(
+                f"{base} answered {page.get('count')} partner rows, not {args.partners_per_vendor}"
+            )
+        _step(
+            f"KPI API over {len(kpi_paths)} periods and groupings against /healthz, {args.connections} connections"
+        )
+        rounds = {"/healthz": [], "kpis": []}
+        targets = {"/healthz": "/healthz", "kpis": kpi_paths}
+        for name in rounds:  # warm-up: every worker has opened its database connection
+            run_load(args.port, targets[name], headers=headers, connections=args.connections, seconds=1.5)
+        for _round in range(2):  # interleaved, so that drift on a shared machine touches both alike
+            for name in rounds:
+                result = run_load(
+                    args.port,
+                    targets[name],
+                    headers=headers,
+                    connections=args.connections,
+                    seconds=args.seconds,
+                )
+                if result.errors:
+                    raise BenchFailed(f"{name}: {result.errors} failed requests ({result.statuses})")
+                rounds[name].append(result)
+                _note(f"{name}: {result.rps:,.0f} requests/s")
+
+        def rps(name):
+            return sum(r.ok for r in rounds[name]) / sum(r.seconds for r in rounds[name])
+
+        kpis, trivial = rps("kpis"), rps("/healthz")
         return {
             "api_kpis_rps": round(kpis, 1),
             "api_trivial_rps": round(trivial, 1),
             "api_kpis_ratio": round(kpis / trivial, 3),
-            "api_server": f"gunicorn, {args.workers} sync workers, {args.connections} connections",
+            "api_server": f"gunicorn, {args.workers} sync workers, {args.connections} connections, Redis cache",
         }
+
+    def plans(self) -> dict:
+        from bench import pages
+        from bench.plans import explain_pages
+
+        _step(f"query plans of {BIG_VENDOR}'s pages (EXPLAIN ANALYZE of each page's slowest queries)")
+        summary = explain_pages(BIG_VENDOR, f"cm1@{BIG_VENDOR}.example", pages.pages(BIG_VENDOR), PLANS)
+        for name, page in summary.items():
+            problems = f"  ({', '.join(page['problems'])})" if page["problems"] else ""
+            _note(f"{name:<28} {page['queries']:>3} queries, slowest {page['slowest_ms']:>7.1f} ms{problems}")
+        _note(f"plans written to {PLANS.relative_to(ROOT)}")
+        return summary
 
     def wait_for(self, port: int, server: subprocess.Popen) -> None:
         deadline = time.monotonic() + 60
@@ -382,6 +567,25 @@ class Bench:
         request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             return json.load(response)
+
+
+# The nightly rescore and insights jobs of every vendor, run as beat runs them, one vendor after another; the
+# child prints the seconds they took.
+_EVERY_VENDOR = """
+import time, django
+django.setup()
+from django_scopes import scopes_disabled
+from partners.models import Vendor
+from {module} import {task}
+with scopes_disabled():
+    ids = list(Vendor.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+started = time.monotonic()
+for vendor_id in ids:
+    {task}.apply(kwargs={{"vendor_id": vendor_id}}, throw=True)
+print(time.monotonic() - started)
+"""
+RESCORE = _EVERY_VENDOR.format(module="meddic.tasks", task="rescore")
+INSIGHTS = _EVERY_VENDOR.format(module="knowledge.tasks", task="refresh_insights")
 
 
 def _zone(name: str):
@@ -406,6 +610,23 @@ def _print_table(results: dict) -> None:
         ("api_kpis_rps", f"{results['api_kpis_rps']:,.0f} /s", "", None),
         ("api_trivial_rps", f"{results['api_trivial_rps']:,.0f} /s", "", None),
         ("api_kpis_ratio", f"{results['api_kpis_ratio']:.3f}", *_goal("api_kpis_ratio", results)),
+        ("kpi_nightly_job_s", f"{results['kpi_nightly_job_s']:.1f} s", "", None),
+        ("deals_seq_scan_s", f"{results['deals_seq_scan_s']:.3f} s", "", None),
+        (
+            "kpi_nightly_scan_ratio",
+            f"{results['kpi_nightly_scan_ratio']:.1f}",
+            *_goal("kpi_nightly_scan_ratio", results),
+        ),
+        ("rescore_nightly_s", f"{results['rescore_nightly_s']:.1f} s", *_goal("rescore_nightly_s", results)),
+        ("insights_nightly_s", f"{results['insights_nightly_s']:.1f} s", "", None),
+        (
+            "deal_export_s_200k",
+            f"{results['deal_export_s_200k']:.1f} s",
+            *_goal("deal_export_s_200k", results),
+        ),
+        ("deal_export_peak_rss_mb", f"{results['deal_export_peak_rss_mb']:.0f} MB", "", None),
+        ("page_ms_max", f"{results['page_ms_max']:.0f} ms", *_goal("page_ms_max", results)),
+        ("web_rss_mb", f"{results['web_rss_mb']:.0f} MB", *_goal("web_rss_mb", results)),
     ]
     print("\n" + f"{'figure':<22} {'value':>14}  {'goal':<30} met")
     print("-" * 72)

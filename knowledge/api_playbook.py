@@ -6,8 +6,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from knowledge.insights.reports import playbook_for
 from knowledge.models import SupportType
-from knowledge.playbook import playbook_build
 from partners.models import VENDOR_ROLES
 from prm.api import VendorAPIMixin
 
@@ -81,4 +81,4 @@ class PlaybookView(VendorAPIMixin, APIView):
     roles = VENDOR_ROLES
 
     def get(self, request, vendor_slug):
-        return Response(PlaybookSerializer(playbook_build(vendor=self.access.vendor)).data)
+        return Response(PlaybookSerializer(playbook_for(self.access)).data)

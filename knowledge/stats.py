@@ -15,8 +15,6 @@ Functions answer ``None`` where the quantity is undefined (no deals, division by
 import math
 from statistics import quantiles
 
-from scipy.stats import fisher_exact
-
 # Two-sided 95%: the 97.5th percentile of the standard normal distribution.
 Z_95 = 1.959963984540054
 
@@ -96,6 +94,8 @@ def fisher_p(successes_a: int, failures_a: int, successes_b: int, failures_b: in
     """
     if not successes_a + failures_a or not successes_b + failures_b:
         return None
+    from scipy.stats import fisher_exact  # ~70 MB: loaded by the processes that test, not by every one
+
     result = fisher_exact([[successes_a, failures_a], [successes_b, failures_b]], alternative="two-sided")
     return min(1.0, float(result.pvalue))
 

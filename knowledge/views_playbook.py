@@ -8,6 +8,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from knowledge import playbook
+from knowledge.insights.reports import playbook_for
 from knowledge.models import SupportType
 from partners.models import PartnerCompany, Tier
 from prm.clock import vendor_today
@@ -43,7 +44,7 @@ class PlaybookView(VendorStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         form = PartnerFilterForm(self.request.GET)
-        book = playbook.playbook_build(vendor=self.vendor, partner_ids=form.partner_ids(self.vendor))
+        book = playbook_for(self.access, form.partner_ids(self.vendor))
         labels = _labels()
         for comparison in book.comparisons:
             comparison.label = labels[comparison.support_type]
@@ -73,7 +74,7 @@ class PlaybookExportView(VendorStaffMixin, View):
 
     def get(self, request, vendor_slug):
         form = PartnerFilterForm(request.GET)
-        book = playbook.playbook_build(vendor=self.vendor, partner_ids=form.partner_ids(self.vendor))
+        book = playbook_for(self.access, form.partner_ids(self.vendor))
         labels = _labels()
         header = [
             _("Support"),

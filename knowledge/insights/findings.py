@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from knowledge.insights.loss_factors import MIN_GROUP, FactorResult
-from knowledge.insights.ringi import PatternResult
-from knowledge.stats import fisher_p
+from knowledge.insights.ringi import Contrast, PatternResult
 
 # Kinds, in the order the page lists them.
 CLEAR, HINT, NO_DIFFERENCE, NOT_ENOUGH = "clear", "hint", "no_difference", "not_enough"
@@ -185,15 +184,15 @@ def _pattern_name(result: PatternResult) -> str:
     return f"{result.code} {result.name}" if result.code else str(result.name)
 
 
-def ringi_findings(results: list[PatternResult]) -> list[Finding]:
-    """Best and worst win rate, fastest and slowest route, where lost deals stopped, what is too small."""
+def ringi_findings(results: list[PatternResult], contrast: Contrast | None) -> list[Finding]:
+    """Best and worst win rate (``contrast``), fastest and slowest route, where lost deals stopped, what is too
+    small."""
     findings = []
     enough = [r for r in results if r.code and r.enough_data]
+    by_code = {r.code: r for r in enough}
     if len(enough) >= 2:
-        best = max(enough, key=lambda r: (r.win_rate, r.n))
-        worst = min(enough, key=lambda r: (r.win_rate, -r.n))
-        if best is not worst:
-            p = fisher_p(best.won, best.lost, worst.won, worst.lost)
+        if contrast is not None:
+            best, worst, p = by_code[contrast.best], by_code[contrast.worst], contrast.p
             findings.append(
                 Finding(
                     kind_of(p),

@@ -6,15 +6,17 @@ see the same deals) is stored and reused until the deals change (``knowledge.ins
 are phrased on each read, in the reader's language. A fixed number of queries.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Max
 
 from knowledge.insights.as_of import ClosedDeal, closed_deals_as_of
 from knowledge.insights.filters import InsightFilters, closed_deals
 from knowledge.insights.findings import Finding, loss_factor_findings, ringi_findings
 from knowledge.insights.loss_factors import FactorResult, loss_factor_results
-from knowledge.insights.ringi import PatternResult, pattern_results
+from knowledge.insights.ringi import Contrast, PatternResult, pattern_results, win_rate_contrast
 from knowledge.insights.store import (
     analysis_refresh,
     insight_version,
@@ -22,10 +24,13 @@ from knowledge.insights.store import (
     stored_analysis,
     stored_version,
 )
+from knowledge.models import SupportActivity
+from knowledge.playbook import Playbook, playbook_build
 from partners.models import Membership, Role, Vendor
+from prm.clock import vendor_today
 from prm.tenancy import Access
 
-LOSS_FACTORS, RINGI_PATTERNS = "loss_factors", "ringi_patterns"
+LOSS_FACTORS, RINGI_PATTERNS, PLAYBOOK = "loss_factors", "ringi_patterns", "playbook"
 
 
 @dataclass(frozen=True)
@@ -73,12 +78,30 @@ def _loss_factors(access: Access, filters: InsightFilters) -> tuple[Population, 
     return population_of(deals), loss_factor_results(deals)
 
 
-def _ringi_patterns(access: Access, filters: InsightFilters) -> tuple[Population, list[PatternResult]]:
+def _ringi_patterns(
+    access: Access, filters: InsightFilters
+) -> tuple[Population, list[PatternResult], Contrast | None]:
     deals = closed_deals_as_of(closed_deals(access, filters))
-    return population_of(deals), pattern_results(deals, ZoneInfo(access.vendor.time_zone))
+    patterns = pattern_results(deals, ZoneInfo(access.vendor.time_zone))
+    return population_of(deals), patterns, win_rate_contrast(patterns)
 
 
-ANALYSES = {LOSS_FACTORS: _loss_factors, RINGI_PATTERNS: _ringi_patterns}
+def _playbook(access: Access, filters: InsightFilters) -> Playbook:
+    return playbook_build(vendor=access.vendor)
+
+
+def _playbook_depends(vendor: Vendor) -> tuple:
+    """Besides closed deals: the support log, and the day (the window trails today)."""
+    support = SupportActivity.objects.filter(vendor=vendor).aggregate(n=Count("pk"), last=Max("pk"))
+    return vendor_today(vendor).isoformat(), support["n"], support["last"]
+
+
+ANALYSES = {LOSS_FACTORS: _loss_factors, RINGI_PATTERNS: _ringi_patterns, PLAYBOOK: _playbook}
+DEPENDS = {PLAYBOOK: _playbook_depends}
+
+
+def _depends(vendor: Vendor, report: str) -> tuple:
+    return DEPENDS[report](vendor) if report in DEPENDS else ()
 
 
 def _analysis(access: Access, report: str, filters: InsightFilters):
@@ -86,8 +109,18 @@ def _analysis(access: Access, report: str, filters: InsightFilters):
     compute = ANALYSES[report]
     if access.is_partner_role:  # never stored: a partner's deals are not the vendor's
         return compute(access, filters), None, False
-    stored = stored_analysis(access.vendor, report, filters, lambda: compute(access, filters))
+    extra = _depends(access.vendor, report)
+    stored = stored_analysis(access.vendor, report, filters, lambda: compute(access, filters), extra)
     return stored.value, stored.computed_at, stored.updating
+
+
+def playbook_for(access: Access, partner_ids=None) -> Playbook:
+    """The vendor's playbook (stored like the analyses), its recommendations limited to ``partner_ids``."""
+    book, _computed_at, _updating = _analysis(access, PLAYBOOK, InsightFilters())
+    if partner_ids is not None:
+        wanted = set(partner_ids)
+        book = replace(book, recommendations=[r for r in book.recommendations if r.partner_id in wanted])
+    return book
 
 
 def loss_factors_for(access: Access, filters: InsightFilters) -> LossFactorReport:
@@ -98,13 +131,17 @@ def loss_factors_for(access: Access, filters: InsightFilters) -> LossFactorRepor
 
 
 def ringi_patterns_for(access: Access, filters: InsightFilters) -> RingiReport:
-    (population, patterns), computed_at, updating = _analysis(access, RINGI_PATTERNS, filters)
-    return RingiReport(filters, population, patterns, ringi_findings(patterns), computed_at, updating)
+    (population, patterns, contrast), computed_at, updating = _analysis(access, RINGI_PATTERNS, filters)
+    findings = ringi_findings(patterns, contrast)
+    return RingiReport(filters, population, patterns, findings, computed_at, updating)
 
 
 def insight_refresh(access: Access, report: str, filters: InsightFilters) -> None:
     """Analyse again and store (the refresh task and the nightly job); ``access`` is vendor staff's."""
-    analysis_refresh(access.vendor, report, filters, lambda: ANALYSES[report](access, filters))
+    vendor = access.vendor
+    analysis_refresh(
+        vendor, report, filters, lambda: ANALYSES[report](access, filters), _depends(vendor, report)
+    )
 
 
 def vendor_analyst(vendor: Vendor) -> Access:
@@ -115,8 +152,9 @@ def vendor_analyst(vendor: Vendor) -> Access:
 def insights_nightly(vendor: Vendor) -> int:
     """Bring every kept analysis of ``vendor`` up to date (see ``knowledge.insights.store``); returns how many
     were computed. Runs inside the vendor's scope."""
-    access, (version, _closed), computed = vendor_analyst(vendor), insight_version(vendor), 0
+    access, computed = vendor_analyst(vendor), 0
     for report in ANALYSES:
+        version, _closed = insight_version(vendor, _depends(vendor, report))
         for filters in kept_filters(vendor, report):
             if stored_version(vendor, report, filters) != version:
                 insight_refresh(access, report, filters)

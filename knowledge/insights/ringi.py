@@ -235,3 +235,24 @@ def pattern_results(deals: list[ClosedDeal], zone: ZoneInfo) -> list[PatternResu
             )
         )
     return results
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """The classified patterns with enough data that won most and least often, and Fisher's exact p of the two."""
+
+    best: str
+    worst: str
+    p: float | None
+
+
+def win_rate_contrast(results: list[PatternResult]) -> Contrast | None:
+    """Part of the analysis (stored with it), so that phrasing the findings needs no statistics library."""
+    enough = [r for r in results if r.code and r.enough_data]
+    if len(enough) < 2:
+        return None
+    best = max(enough, key=lambda r: (r.win_rate, r.n))
+    worst = min(enough, key=lambda r: (r.win_rate, -r.n))
+    if best is worst:
+        return None
+    return Contrast(best.code, worst.code, stats.fisher_p(best.won, best.lost, worst.won, worst.lost))

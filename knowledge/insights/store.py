@@ -51,16 +51,16 @@ class Stored:
     updating: bool = False
 
 
-def insight_version(vendor: Vendor) -> tuple[str, int]:
-    """What the vendor's analyses depend on, as one string (two aggregate queries), and how many closed deals
-    the vendor has."""
+def insight_version(vendor: Vendor, extra: tuple = ()) -> tuple[str, int]:
+    """What the vendor's analyses depend on, as one string (two aggregate queries, and ``extra``: what one
+    analysis reads besides), and how many closed deals the vendor has."""
     deals = (
         Deal.objects.filter(vendor=vendor, phase__in=CLOSED_PHASES)
         .exclude(registration_status=RegistrationStatus.DRAFT)
         .aggregate(n=Count("pk"), changed=Max("updated_at"))
     )
     partners = PartnerCompany.objects.filter(vendor=vendor).aggregate(changed=Max("updated_at"))
-    version = repr((deals["n"], deals["changed"], partners["changed"]))
+    version = repr((deals["n"], deals["changed"], partners["changed"], *extra))
     return hashlib.sha256(version.encode()).hexdigest()[:32], deals["n"]
 
 
@@ -73,11 +73,11 @@ def _filters_json(filters: InsightFilters) -> str:
 
 
 def stored_analysis(
-    vendor: Vendor, report: str, filters: InsightFilters, compute: Callable[[], object]
+    vendor: Vendor, report: str, filters: InsightFilters, compute: Callable[[], object], extra: tuple = ()
 ) -> Stored:
-    """The stored ``report`` of ``vendor`` for ``filters`` (see the module); ``compute()`` builds it afresh.
-    Runs inside the vendor's scope."""
-    version, closed = insight_version(vendor)
+    """The stored ``report`` of ``vendor`` for ``filters`` (see the module); ``compute()`` builds it afresh,
+    ``extra`` is what it depends on besides the closed deals and partners. Runs inside the vendor's scope."""
+    version, closed = insight_version(vendor, extra)
     key = filter_key(filters)
     row = (
         InsightResult.objects.filter(vendor=vendor, report=report, filter_key=key)
@@ -131,12 +131,12 @@ def _refresh_later(vendor: Vendor, report: str, filters: InsightFilters) -> None
 
 
 def analysis_refresh(
-    vendor: Vendor, report: str, filters: InsightFilters, compute: Callable[[], object]
+    vendor: Vendor, report: str, filters: InsightFilters, compute: Callable[[], object], extra: tuple = ()
 ) -> None:
     """Compute and store ``report`` for ``filters`` now (tasks). Runs inside the vendor's scope."""
     pending = f"knowledge:insight-pending:{vendor.pk}:{report}:{filter_key(filters)}"
     cache.delete(pending)
-    version, _closed = insight_version(vendor)
+    version, _closed = insight_version(vendor, extra)
     _store(vendor, report, filters, version, compute(), vendor_today(vendor))
 
 

@@ -115,15 +115,21 @@ def test_the_nightly_job_updates_recent_analyses_and_drops_old_ones(world, compu
     deals_with_champions(world, {"none": (0, 1)})
     computed.clear()
     with vendor_scope(world.acme):
-        assert insights_nightly(world.acme) == 3  # gold and unfiltered loss factors, unfiltered ringi
+        # Gold and unfiltered loss factors, unfiltered ringi patterns and playbook.
+        assert insights_nightly(world.acme) == 4
         assert insights_nightly(world.acme) == 0  # all current
-    assert sorted(computed) == ["loss_factors", "loss_factors", "ringi_patterns"]
+    assert sorted(computed) == ["loss_factors", "loss_factors", "playbook", "ringi_patterns"]
     with scopes_disabled():
         kept = sorted(
             (row.report, row.filters["tier"] or "", row.filters["size"] or "")
             for row in InsightResult.objects.filter(vendor=world.acme)
         )
-    assert kept == [("loss_factors", "", ""), ("loss_factors", "gold", ""), ("ringi_patterns", "", "")]
+    assert kept == [
+        ("loss_factors", "", ""),
+        ("loss_factors", "gold", ""),
+        ("playbook", "", ""),
+        ("ringi_patterns", "", ""),
+    ]
     with vendor_scope(world.acme):
         ringi = ringi_patterns_for(access_of(world.channel_manager, world.acme), InsightFilters())
     assert ringi.population.closed == 4
@@ -138,3 +144,27 @@ def test_page_api_and_csv_read_one_stored_analysis(world, client, computed):
     assert computed == ["loss_factors"]
     with scopes_disabled():
         assert InsightResult.objects.filter(vendor=world.rival).count() == 0
+
+
+def test_the_playbook_is_stored_and_follows_the_support_log(world, computed):
+    from knowledge.insights.reports import playbook_for
+    from knowledge.models import SupportActivity
+
+    deals_with_champions(world, {"verified": (2, 1)})
+    access = access_of(world.channel_manager, world.acme)
+    with vendor_scope(world.acme):
+        playbook_for(access)
+        playbook_for(access, partner_ids=[world.alpha.pk])
+    assert computed == ["playbook"]
+    with scopes_disabled():
+        SupportActivity.objects.create(
+            vendor=world.acme,
+            partner=world.alpha,
+            support_type="study_session",
+            date=vendor_today(world.acme),
+            hours=2,
+        )
+    with vendor_scope(world.acme):
+        book = playbook_for(access, partner_ids=[world.beta.pk])
+    assert computed == ["playbook", "playbook"]
+    assert {r.partner_id for r in book.recommendations} <= {world.beta.pk}
