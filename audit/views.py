@@ -11,6 +11,7 @@ from django.views.generic import ListView
 from audit import display
 from audit.forms import AuditFilterForm
 from audit.models import AuditEntry
+from prm.chunks import batches
 from prm.clock import vendor_today
 from prm.csv_export import csv_response
 from prm.mixins import LastPageMixin, VendorAdminMixin
@@ -24,13 +25,8 @@ def filtered_entries(access, data):
 
 def _rows_in_batches(qs, size: int = 2000):
     """Every entry as a row, a batch at a time (one query for the deal names of each batch)."""
-    batch = []
-    for entry in qs.iterator(chunk_size=size):
-        batch.append(entry)
-        if len(batch) == size:
-            yield from display.audit_rows(batch)
-            batch = []
-    yield from display.audit_rows(batch)
+    for batch in batches(qs, size):
+        yield from display.audit_rows(batch)
 
 
 class AuditListView(VendorAdminMixin, LastPageMixin, ListView):

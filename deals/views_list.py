@@ -15,6 +15,7 @@ from deals.flags import flags_of
 from deals.permissions import can_import_deals
 from meddic.models import ElementCode, MeddicElement
 from partners.models import ALL_ROLES
+from prm.chunks import in_chunks
 from prm.clock import vendor_today
 from prm.csv_export import choice_label, csv_response
 from prm.mixins import VendorPageMixin
@@ -134,7 +135,7 @@ class DealExportView(VendorPageMixin, View):
         header = [str(column.label) for column in COLUMNS]
         rows = (
             [row[column.key] for column in COLUMNS]
-            for row in (export_row(deal, tz) for deal in deals.iterator(chunk_size=500))
+            for row in (export_row(deal, tz) for deal in in_chunks(deals))
         )
         filename = f"deals-{self.vendor.slug}-{vendor_today(self.vendor):%Y%m%d}.csv"
         return csv_response(filename, header, rows)

@@ -16,6 +16,7 @@ from django.views.generic import ListView, TemplateView
 from meddic import queue
 from meddic.models import ForecastCategory, ReviewState
 from meddic.reviews import NOTE_MAX, reviews_set
+from prm.chunks import in_chunks
 from prm.clock import vendor_today
 from prm.csv_export import csv_response
 from prm.mixins import LastPageMixin, VendorStaffMixin
@@ -133,7 +134,7 @@ class ReviewExportView(VendorStaffMixin, View):
         deals = queue.review_queue(self.access, form)
         zone = ZoneInfo(self.vendor.time_zone)
         today = vendor_today(self.vendor)
-        rows = (export_row(deal, today, zone) for deal in deals.iterator(chunk_size=500))
+        rows = (export_row(deal, today, zone) for deal in in_chunks(deals))
         return csv_response(f"review-{self.vendor.slug}-{today:%Y%m%d}.csv", export_header(), rows)
 
 
