@@ -34,6 +34,8 @@ SORTS = {
     "quality": ("score__quality",),
     "visibility": ("score__visibility",),
 }
+# Sort fields that may be empty (drafts have no registration date; a deal may have no score yet).
+NULLABLE = {"registered_at", "score__quality", "score__visibility"}
 DEFAULT_SORT = "-updated"
 SORT_CHOICES = [
     ("-updated", _("Recently updated")),
@@ -82,8 +84,14 @@ def deals_sorted(qs: QuerySet[Deal], sort: str) -> QuerySet[Deal]:
     fields = SORTS[sort.lstrip("-")]
     if "phase_rank" in fields:
         qs = qs.annotate(phase_rank=_phase_rank())
-    # Deals never registered (drafts) have no registered date: they go last either way.
-    order = [F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True) for name in fields]
+    # Deals never registered (drafts) have no registered date and deals without a score no score: they go last
+    # either way. Columns that are never empty are ordered plainly, so an index serves both directions.
+    order = [
+        (F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True))
+        if name in NULLABLE
+        else (F(name).desc() if descending else F(name).asc())
+        for name in fields
+    ]
     order.append(F("pk").desc() if descending else F("pk").asc())
     return qs.order_by(*order)
 

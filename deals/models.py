@@ -139,6 +139,13 @@ class Deal(models.Model):
                 name="deals_vendor_registered_kpi",
             ),
             models.Index(fields=["vendor", "owner"]),
+            # The list's sorts (``deals.filters.SORTS``): a page is read along an index, in either direction.
+            models.Index(fields=["vendor", "updated_at", "id"], name="deals_vendor_updated"),
+            models.Index(fields=["vendor", "amount", "id"], name="deals_vendor_amount"),
+            models.Index(fields=["vendor", "close_date", "id"], name="deals_vendor_close_date"),
+            models.Index(fields=["vendor", "customer_name", "id"], name="deals_vendor_customer"),
+            # Newest registration first with drafts last: ``deals_vendor_registered_desc``, made by migration 0004
+            # on PostgreSQL only (SQLite has no NULLS LAST in indexes); oldest first reads the KPI index above.
         ]
 
     def __str__(self):
