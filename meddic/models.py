@@ -231,7 +231,11 @@ class MeddicElement(models.Model):
                 name="pain_severity_1_to_5",
             ),
         ]
-        indexes = [models.Index(fields=["vendor", "code", "evidence"])]
+        indexes = [
+            models.Index(fields=["vendor", "code", "evidence"]),
+            # The nightly re-score finds the elements whose freshness crossed a threshold (meddic.rescore).
+            models.Index(fields=["vendor", "last_confirmed_at", "deal"], name="meddic_element_confirmed"),
+        ]
 
     def __str__(self):
         return f"{self.deal_id}:{self.code}"
@@ -300,6 +304,19 @@ class DealScore(models.Model):
     @property
     def flags(self) -> list[str]:
         return [code for code in self.flag_codes.split(",") if code]
+
+
+class RescoreDay(models.Model):
+    """The last day (in the vendor's calendar) the nightly re-score ran for a vendor: the next run covers the days
+    after it, so a missed night is caught up (``meddic.rescore``)."""
+
+    vendor = models.OneToOneField(Vendor, on_delete=models.CASCADE, related_name="+")
+    last_day = models.DateField()
+
+    objects = ScopedManager(vendor="vendor")
+
+    def __str__(self):
+        return f"{self.vendor_id}: {self.last_day}"
 
 
 class ScoreHistory(models.Model):

@@ -2,6 +2,14 @@
 
 Each derived value has one function that takes the facts and returns the value; ``meddic.services`` loads the
 facts, calls these and stores the result. Nothing here touches the database.
+
+The score of an open deal moves with the calendar through four inputs only: each element's freshness (its
+``last_confirmed_at`` turning older than ``FRESH_DAYS`` and ``STALE_DAYS``), ``champion_inactive`` (the last champion
+activity turning older than ``INACTIVE_DAYS``), ``close_date_passed`` and the close date coming within
+``CLOSE_SOON_DAYS`` (``decision_process_unknown``); ``meddic.rescore`` re-scores the deals for which one of them
+crossed its threshold. A deal that is not open (won, lost, on hold) carries no flags and its qualification is
+frozen where it left the open phases: its freshness is measured on the day it entered its current phase
+(:func:`freshness_day`), so its score does not move with the calendar at all.
 """
 
 from dataclasses import dataclass
@@ -34,6 +42,19 @@ FRESH_DAYS, STALE_DAYS = 30, 90
 INACTIVE_DAYS = 30
 CLOSE_SOON_DAYS = 30
 RINGI_DRAFTED_OR_LATER = {RingiState.DRAFTED, RingiState.CIRCULATING, RingiState.APPROVED}
+CODES = tuple(ElementCode.values)
+# The answers of an element that the functions below read (``Facts.elements`` values carry at least these).
+ELEMENT_INPUTS = (
+    "level",
+    "evidence",
+    "last_confirmed_at",
+    "access",
+    "position",
+    "final_approver_level",
+    "ringi_state",
+    "urgency",
+    "status",
+)
 
 
 @dataclass(frozen=True)
@@ -42,12 +63,14 @@ class Facts:
 
     phase: str
     close_date: date
-    elements: dict  # code → MeddicElement (or anything with the same attributes)
+    elements: dict  # code → MeddicElement (or anything with its ``ELEMENT_INPUTS`` attributes)
     weights: dict[str, int]
     last_champion_activity: date | None
     has_conflict: bool
     today: date
     zone: ZoneInfo
+    # When the deal entered its current phase; read only for a deal that is not open (see ``freshness_day``).
+    phase_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -74,22 +97,22 @@ def freshness(last_confirmed_at: datetime | None, today: date, zone: ZoneInfo) -
 
 def quality(elements: dict, weights: dict[str, int]) -> int:
     """Q = 100 · Σ w·level / (3 · Σ w)."""
-    total = sum(weights[code] for code in ElementCode.values)
+    total = sum(weights[code] for code in CODES)
     if not total:
         return 0
-    return _round(100 * sum(weights[c] * elements[c].level for c in ElementCode.values) / (3 * total))
+    return _round(100 * sum(weights[c] * elements[c].level for c in CODES) / (3 * total))
 
 
 def visibility(elements: dict, weights: dict[str, int], today: date, zone: ZoneInfo) -> int:
     """V = 100 · Σ w·e·f / Σ w, e by evidence (0, 0.4, 0.7, 1.0), f by freshness."""
-    total = sum(weights[code] for code in ElementCode.values)
+    total = sum(weights[code] for code in CODES)
     if not total:
         return 0
     known = sum(
         weights[c]
         * EVIDENCE_FACTOR[elements[c].evidence]
         * freshness(elements[c].last_confirmed_at, today, zone)
-        for c in ElementCode.values
+        for c in CODES
     )
     return _round(100 * known / total)
 
@@ -245,7 +268,16 @@ def flags(facts: Facts) -> tuple[str, ...]:
     return tuple(code for code in FLAGS if raised[code])
 
 
+def freshness_day(facts: Facts) -> date:
+    """The day element freshness is measured on: today for an open deal. A won, lost or on-hold deal keeps the
+    qualification it had when it left the open phases: its freshness is measured on the day it entered its
+    current phase, so its visibility does not decay afterwards (today only when that moment is unknown)."""
+    if facts.phase in OPEN_PHASES or facts.phase_since is None:
+        return facts.today
+    return timezone.localtime(facts.phase_since, facts.zone).date()
+
+
 def score(facts: Facts) -> Score:
     q = quality(facts.elements, facts.weights)
-    v = visibility(facts.elements, facts.weights, facts.today, facts.zone)
+    v = visibility(facts.elements, facts.weights, freshness_day(facts), facts.zone)
     return Score(q, v, forecast_category(facts, q, v), flags(facts))

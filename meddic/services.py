@@ -4,17 +4,20 @@ A deal's elements change only through :func:`elements_apply`, called by the deal
 transaction, so every change is versioned with the deal and written to the audit history.
 """
 
+from functools import cache
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Case, DateTimeField, Max, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, changes_between
-from deals.models import Deal
+from deals.models import OPEN_PHASES, Deal, PhaseChange
 from meddic import scoring
 from meddic.models import (
     COMMON_FIELDS,
@@ -203,6 +206,7 @@ def _verification_lost_notify(access: Access, deal, code: str) -> None:
 # --- Scores (DESIGN §5) ---------------------------------------------------------------------------------------
 
 SCORE_CHUNK = 500
+SCORE_VALUES = ("quality", "visibility", "forecast_category", "flag_codes")
 
 
 def vendor_weights(vendor) -> dict[str, int]:
@@ -212,24 +216,66 @@ def vendor_weights(vendor) -> dict[str, int]:
     return weights
 
 
-def _facts_of(deals, *, vendor, weights) -> list[tuple[Deal, scoring.Facts]]:
+@cache
+def _unknown_element(code: str) -> SimpleNamespace:
+    """What the score reads of an element that has no row: the model's defaults (level 0, evidence unknown,
+    never confirmed)."""
+    fields = {name: MeddicElement._meta.get_field(name).get_default() for name in scoring.ELEMENT_INPUTS}
+    return SimpleNamespace(code=code, **fields)
+
+
+def _elements_of(vendor, deal_ids: list[int]) -> dict[int, dict[str, object]]:
+    """The six elements of each deal by code, as the answers the score reads; an element without a row counts
+    as unknown (nothing is written)."""
+    rows = MeddicElement.objects.filter(vendor=vendor, deal_id__in=deal_ids).values_list(
+        "deal_id", "code", *scoring.ELEMENT_INPUTS, named=True
+    )
+    elements = {deal_id: {} for deal_id in deal_ids}
+    for row in rows:
+        elements[row.deal_id][row.code] = row
+    return {
+        deal_id: {code: found.get(code) or _unknown_element(code) for code in scoring.CODES}
+        for deal_id, found in elements.items()
+    }
+
+
+def _facts_of(deals: list[Deal], *, vendor, weights) -> list[tuple[Deal, scoring.Facts]]:
     zone, today = ZoneInfo(vendor.time_zone), vendor_today(vendor)
+    elements = _elements_of(vendor, [deal.pk for deal in deals])
     return [
         (
             deal,
             scoring.Facts(
                 phase=deal.phase,
                 close_date=deal.close_date,
-                elements={element.code: element for element in deal.elements.all()},
+                elements=elements[deal.pk],
                 weights=weights,
                 last_champion_activity=deal.last_champion_activity,
                 has_conflict=deal.has_conflict,
                 today=today,
                 zone=zone,
+                phase_since=deal.phase_since,
             ),
         )
         for deal in deals
     ]
+
+
+def _phase_since():
+    """Annotation: when a deal that is not open entered its current phase (its last change into that phase; the
+    close, or the deal's creation, when no change was recorded). Null for open deals, which do not need it."""
+    entered = (
+        PhaseChange.objects.filter(
+            vendor_id=OuterRef("vendor_id"), deal=OuterRef("pk"), to_phase=OuterRef("phase")
+        )
+        .order_by("-changed_at")
+        .values("changed_at")[:1]
+    )
+    return Case(
+        When(phase__in=OPEN_PHASES, then=Value(None, output_field=DateTimeField())),
+        default=Coalesce(Subquery(entered), "closed_at", "created_at"),
+        output_field=DateTimeField(),
+    )
 
 
 def scores_refresh(*, vendor, deals: QuerySet[Deal] | None = None) -> int:
@@ -239,23 +285,34 @@ def scores_refresh(*, vendor, deals: QuerySet[Deal] | None = None) -> int:
     from deals.selectors import open_conflict_exists
 
     weights = vendor_weights(vendor)
-    base = (deals if deals is not None else Deal.objects.all()).annotate(
-        last_champion_activity=Max("champion_activities__date"), has_conflict=open_conflict_exists()
+    selected = (deals if deals is not None else Deal.objects.all()).filter(vendor=vendor)
+    ids = list(selected.order_by("pk").values_list("pk", flat=True))
+    base = (
+        Deal.objects.filter(vendor=vendor)
+        .only("pk", "vendor_id", "phase", "close_date", "closed_at", "created_at")
+        .annotate(
+            last_champion_activity=Max("champion_activities__date"),
+            has_conflict=open_conflict_exists(),
+            phase_since=_phase_since(),
+        )
+        .order_by("pk")
     )
-    ids = list(base.order_by("pk").values_list("pk", flat=True))
     changed = 0
     for start in range(0, len(ids), SCORE_CHUNK):
-        chunk = (
-            base.filter(pk__in=ids[start : start + SCORE_CHUNK]).prefetch_related("elements").order_by("pk")
-        )
+        chunk = list(base.filter(pk__in=ids[start : start + SCORE_CHUNK]))
         changed += _store_scores(vendor, _facts_of(chunk, vendor=vendor, weights=weights))
     return changed
 
 
 def _store_scores(vendor, facts: list[tuple[Deal, scoring.Facts]]) -> int:
     now = timezone.now()
-    existing = {s.deal_id: s for s in DealScore.objects.filter(deal_id__in=[deal.pk for deal, _f in facts])}
-    created, updated, history = [], [], []
+    existing = {
+        row["deal_id"]: row
+        for row in DealScore.objects.filter(deal_id__in=[deal.pk for deal, _f in facts]).values(
+            "deal_id", *SCORE_VALUES
+        )
+    }
+    changed, history = [], []
     for deal, deal_facts in facts:
         result = scoring.score(deal_facts)
         codes = "".join(f",{code}" for code in result.flags) + ("," if result.flags else "")
@@ -266,21 +323,20 @@ def _store_scores(vendor, facts: list[tuple[Deal, scoring.Facts]]) -> int:
             "flag_codes": codes,
         }
         current = existing.get(deal.pk)
-        if current is not None and all(getattr(current, k) == v for k, v in values.items()):
+        if current is not None and all(current[k] == v for k, v in values.items()):
             continue
-        if current is None:
-            created.append(
-                DealScore(vendor=vendor, deal=deal, flag_count=len(result.flags), computed_at=now, **values)
+        changed.append(
+            DealScore(
+                vendor_id=vendor.pk, deal_id=deal.pk, flag_count=len(result.flags), computed_at=now, **values
             )
-        else:
-            for key, value in values.items():
-                setattr(current, key, value)
-            current.flag_count, current.computed_at = len(result.flags), now
-            updated.append(current)
-        history.append(ScoreHistory(vendor=vendor, deal=deal, at=now, **values))
-    DealScore.objects.bulk_create(created)
-    DealScore.objects.bulk_update(
-        updated, ["quality", "visibility", "forecast_category", "flag_codes", "flag_count", "computed_at"]
+        )
+        history.append(ScoreHistory(vendor_id=vendor.pk, deal_id=deal.pk, at=now, **values))
+    # One upsert writes the new and the changed scores alike.
+    DealScore.objects.bulk_create(
+        changed,
+        update_conflicts=True,
+        unique_fields=["deal"],
+        update_fields=[*SCORE_VALUES, "flag_count", "computed_at"],
     )
     ScoreHistory.objects.bulk_create(history)
     return len(history)

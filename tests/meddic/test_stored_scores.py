@@ -8,7 +8,7 @@ from django_scopes import scopes_disabled
 
 from deals import services
 from meddic.models import DealScore, ElementWeight, ScoreHistory
-from meddic.tasks import rescore, rescore_all
+from meddic.tasks import rescore, rescore_all, rescore_nightly
 from prm.clock import vendor_today
 from prm.tenancy import vendor_scope
 from tests.conftest import access_of
@@ -116,10 +116,21 @@ def test_the_nightly_job_moves_time_based_flags(world):
 
     with scopes_disabled():
         Deal.objects.filter(pk=deal.pk).update(close_date=vendor_today(world.acme) - timedelta(days=1))
+    assert rescore_nightly.delay(vendor_id=world.acme.pk).get() == 1
+    assert "close_date_passed" in stored(deal).flags
+    assert rescore_nightly.delay(vendor_id=world.acme.pk).get() == 0
+    assert rescore_all.delay().get() == 2
+
+
+def test_the_full_rescore_scores_every_deal(world):
+    deal = register(world, world.partner_rep, close_date=date.today() + timedelta(days=5))
+    from deals.models import Deal
+
+    with scopes_disabled():
+        Deal.objects.filter(pk=deal.pk).update(close_date=vendor_today(world.acme) - timedelta(days=9))
     assert rescore.delay(vendor_id=world.acme.pk).get() == 1
     assert "close_date_passed" in stored(deal).flags
     assert rescore.delay(vendor_id=world.acme.pk).get() == 0
-    assert rescore_all.delay().get() == 2
 
 
 def test_closing_a_deal_clears_its_flags_and_sets_its_category(world):
