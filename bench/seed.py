@@ -1,53 +1,64 @@
 """Large synthetic data for benchmarks (``manage.py seed_bulk``, DESIGN §8).
 
 ``seed_bulk`` loads vendors ``bulk-001`` … with their partner companies (every tier, most with a channel manager),
-vendor staff, partner reps and deals with a ``DealScore`` each, spread over the last 18 months in every phase and
-registration status (drafts too), amounts in yen. Deals are written month by month across all vendors, oldest
-first, as they would have arrived; on PostgreSQL with ``COPY``, elsewhere in batches of inserts.
+vendor staff, partner reps and deals spread over the last 18 months in every phase and registration status
+(drafts too), amounts in yen. Every deal comes with its history (``bench.seed_history``): its six MEDDIC
+elements, the phases it went through, its champion log, the vendor's support, the audit entries the services
+would have written, and its ``DealScore`` computed from its answers. Deals are written month by month across all
+vendors, oldest first, as they would have arrived; on PostgreSQL with ``COPY`` (``bench.seed_writers``), elsewhere
+in batches of inserts.
+
+Deals are shared evenly between the vendors, or, with ``big_vendor_deals``, the first vendor gets that many (a
+large tenant next to many small ones) and the others share the rest.
 
 It only ever adds: a database that holds other vendors is refused, a bulk database of another shape too, and on
 a bulk database of the same shape it tops every vendor up to its share of ``deals`` (so running it twice adds
 nothing, and ``--deals 1000000`` after ``--deals 100000`` adds the other 900,000). Every row carries its vendor.
 """
 
-import contextlib
-import csv
-import io
-import queue
 import random
-import threading
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from datetime import timezone as dt_timezone
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from audit.models import AuditEntry
+from bench.seed_activity import ACTIVITY_FIELDS, SUPPORT_FIELDS
+from bench.seed_history import AUDIT_FIELDS, ELEMENT_FIELDS, PHASE_FIELDS, DealFacts, History, Rows
+from bench.seed_load import load, worker_count
+from bench.seed_score import SCORE_FIELDS
+from bench.seed_structure import SLUG_PREFIX, TIME_ZONE, Seller, create_structure, sellers_of
+from bench.seed_writers import Writer, analyze, writer_for_connection
 from deals.demo import words
 from deals.demo.plan import apportion
-from deals.models import OPEN_PHASES, CustomerSize, Deal, Phase, RegistrationStatus
+from deals.models import (
+    OPEN_PHASES,
+    ChampionActivity,
+    CustomerSize,
+    Deal,
+    Industry,
+    Phase,
+    PhaseChange,
+    RegistrationStatus,
+)
 from deals.validation import corporate_number_check_digit, normalize_customer_name
+from knowledge.models import SupportActivity
 from knowledge.periods import add_months
-from meddic.models import DealScore, ForecastCategory
-from partners.models import Membership, PartnerCompany, PartnerStatus, Role, Tier, User, Vendor
+from meddic.models import DealScore, ElementCode, MeddicElement
+from partners.models import Tier, Vendor
 
-SLUG_PREFIX = "bulk-"
 HISTORY_MONTHS = 18
-TIME_ZONE = "Asia/Tokyo"
-MANAGERS_PER_VENDOR = 5
-REPS_PER_PARTNER = 2
-CHUNK = 50_000  # deals per COPY (and per transaction)
+CHUNK = 20_000  # deals per transaction (with their history: about half a million rows)
+ELEMENTS = len(ElementCode.values)
 
-TIERS = ((Tier.PLATINUM, 1), (Tier.GOLD, 2), (Tier.SILVER, 3), (Tier.REGISTERED, 4))
 TIER_DEALS = {Tier.PLATINUM: 5.0, Tier.GOLD: 3.0, Tier.SILVER: 2.0, Tier.REGISTERED: 1.0}
 TIER_WIN_RATE = {Tier.PLATINUM: 0.58, Tier.GOLD: 0.5, Tier.SILVER: 0.42, Tier.REGISTERED: 0.33}
-TIER_QUALITY = {Tier.PLATINUM: 8, Tier.GOLD: 3, Tier.SILVER: -3, Tier.REGISTERED: -8}
 STATUS_WEIGHTS = {
     RegistrationStatus.DRAFT: 4,
     RegistrationStatus.SUBMITTED: 6,
@@ -74,16 +85,6 @@ MEDIAN_AMOUNT = {
 # Open deals: most in the early phases, fewer the further along.
 OPEN_CUM_WEIGHTS = list(accumulate((13, 12, 12, 10, 6, 5, 3)))
 MIN_AMOUNT, MAX_AMOUNT = 300_000, 120_000_000
-PARTNER_FORMS = (
-    "{s}システムズ株式会社",
-    "株式会社{s}ソリューションズ",
-    "{s}情報サービス株式会社",
-    "株式会社{s}テクノ",
-    "{s}ネットワークス株式会社",
-    "{s}ビジネスサポート株式会社",
-)
-# Flags a weak open deal tends to carry (contract codes, DESIGN §5).
-WEAK_FLAGS = ("metrics_undefined", "economic_buyer_no_access", "decision_process_unknown", "pain_not_urgent")
 
 DEAL_FIELDS = (
     "id",
@@ -110,28 +111,20 @@ DEAL_FIELDS = (
     "created_at",
     "updated_at",
 )
-SCORE_FIELDS = (
-    "deal",
-    "vendor",
-    "quality",
-    "visibility",
-    "forecast_category",
-    "flag_codes",
-    "flag_count",
-    "computed_at",
+# Tables in the order a chunk is written (deals first: everything else names them).
+TABLES = (
+    (Deal, DEAL_FIELDS, "deals"),
+    (DealScore, SCORE_FIELDS, "scores"),
+    (MeddicElement, ELEMENT_FIELDS, "elements"),
+    (PhaseChange, PHASE_FIELDS, "phases"),
+    (ChampionActivity, ACTIVITY_FIELDS, "activities"),
+    (AuditEntry, AUDIT_FIELDS, "audit"),
+    (SupportActivity, SUPPORT_FIELDS, "support"),
 )
 
 
 class BulkSeedRefused(Exception):
     """The database holds data that ``seed_bulk`` must not add to."""
-
-
-@dataclass(frozen=True)
-class Seller:
-    vendor_id: int
-    partner_id: int
-    tier: str
-    owners: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -142,6 +135,17 @@ class Customer:
     industry: str
     size: str
     titles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChunkSpec:
+    """What one chunk holds: the moments its deals were created (with their vendor), and their first ids."""
+
+    number: int
+    month: datetime
+    moments: list[tuple[datetime, int]]
+    first_deal: int
+    first_element: int
 
 
 @dataclass
@@ -162,39 +166,55 @@ def seed_bulk(
     vendors: int,
     partners_per_vendor: int,
     deals: int,
+    big_vendor_deals: int = 0,
     seed: int = 20260401,
     now: datetime | None = None,
+    workers: int | None = None,
     say: Callable[[str], None] = lambda line: None,
 ) -> SeedReport:
     """Top the bulk vendors up to ``deals`` deals in all (creating vendors, partners and users first if there
-    are none); see the module's docstring. ``say`` hears progress lines."""
-    if vendors < 1 or partners_per_vendor < 1 or deals < 0:
-        raise BulkSeedRefused("--vendors and --partners-per-vendor must be at least 1, --deals at least 0.")
+    are none), ``big_vendor_deals`` of them (when not 0) for the first vendor; see the module's docstring.
+    ``workers`` processes generate the rows (default: one per processor for a large load, see
+    ``bench.seed_load``); ``say`` hears progress lines."""
+    if vendors < 1 or partners_per_vendor < 1 or deals < 0 or big_vendor_deals < 0:
+        raise BulkSeedRefused(
+            "--vendors and --partners-per-vendor must be at least 1, --deals and --big-vendor-deals at least 0."
+        )
     started = timezone.now()
     now = now or started
     with scopes_disabled():
         existing = _check_shape(vendors, partners_per_vendor)
         if not existing:
             say(f"creating {vendors} vendors × {partners_per_vendor} partners with their users")
-            _create_structure(vendors, partners_per_vendor, random.Random(f"{seed}:structure"))
+            create_structure(vendors, partners_per_vendor, random.Random(f"{seed}:structure"))
         bulk = list(Vendor.objects.filter(slug__startswith=SLUG_PREFIX).order_by("slug"))
         have = dict(
             Deal.objects.filter(vendor__in=bulk).values_list("vendor").annotate(n=Count("pk")).order_by()
         )
         before = sum(have.values())
-        targets = [deals // vendors + (index < deals % vendors) for index in range(vendors)]
+        targets = deal_targets(vendors, deals, big_vendor_deals)
         missing = {
             vendor.pk: max(0, target - have.get(vendor.pk, 0))
             for vendor, target in zip(bulk, targets, strict=True)
         }
         added = 0
         if sum(missing.values()):
-            rng = random.Random(f"{seed}:{before}")
-            generator = _Generator(rng, now, _sellers(bulk))
-            added = generator.write_all(missing, say)
-            _analyze()
+            sellers, emails = sellers_of(bulk)
+            generator = _Generator(f"{seed}:{before}", now, sellers, emails)
+            added = generator.write_all(missing, say, existing=before, workers=workers)
+            analyze(model for model, _fields, _name in TABLES)
     seconds = (timezone.now() - started).total_seconds()
     return SeedReport(vendors, vendors * partners_per_vendor, before, added, seconds)
+
+
+def deal_targets(vendors: int, deals: int, big_vendor_deals: int = 0) -> list[int]:
+    """How many deals each vendor holds in all: an even share, or ``big_vendor_deals`` (at most ``deals``) for
+    the first vendor and even shares of the rest for the others."""
+    if not big_vendor_deals or vendors == 1:
+        return [deals // vendors + (index < deals % vendors) for index in range(vendors)]
+    big = min(big_vendor_deals, deals)
+    rest, others = deals - big, vendors - 1
+    return [big, *(rest // others + (index < rest % others) for index in range(others))]
 
 
 def _check_shape(vendors: int, partners_per_vendor: int) -> bool:
@@ -221,96 +241,23 @@ def _check_shape(vendors: int, partners_per_vendor: int) -> bool:
     return bool(shape)
 
 
-# -- vendors, partners, users -----------------------------------------------------------------------------------
-@transaction.atomic
-def _create_structure(vendors: int, partners_per_vendor: int, rng: random.Random) -> None:
-    stems = words.STEMS
-    made = Vendor.objects.bulk_create(
-        Vendor(
-            slug=f"{SLUG_PREFIX}{number:03d}",
-            name=f"{stems[number % len(stems)]}テック株式会社 ({number:03d})",
-            time_zone=TIME_ZONE,
-            fiscal_year_start_month=4,
-        )
-        for number in range(1, vendors + 1)
-    )
-    users, memberships = [], []
-
-    def user(email: str, name: str) -> User:
-        # No usable password: bulk users exist to own deals and to call the API with issued tokens.
-        users.append(User(email=email, name=name, password=make_password(None)))
-        return users[-1]
-
-    staff = {}
-    for vendor in made:
-        domain = f"{vendor.slug}.example"
-        staff[vendor.pk] = (
-            user(f"admin@{domain}", "管理 花子"),
-            [user(f"cm{i}@{domain}", f"チャネル担当 {i}") for i in range(1, MANAGERS_PER_VENDOR + 1)],
-        )
-    User.objects.bulk_create(users)
-    users.clear()
-    partners = []
-    for vendor in made:
-        admin, managers = staff[vendor.pk]
-        memberships.append(Membership(user=admin, vendor=vendor, role=Role.VENDOR_ADMIN))
-        memberships += [Membership(user=cm, vendor=vendor, role=Role.CHANNEL_MANAGER) for cm in managers]
-        offset = rng.randrange(len(stems))
-        tiers = [tier for tier, weight in TIERS for _ in range(weight)]
-        for index in range(partners_per_vendor):
-            stem = stems[(offset + index) % len(stems)]
-            form = PARTNER_FORMS[(offset + index) // len(stems) % len(PARTNER_FORMS)]
-            round_ = (offset + index) // (len(stems) * len(PARTNER_FORMS))
-            partners.append(
-                PartnerCompany(
-                    vendor=vendor,
-                    name=form.format(s=stem) + (f" {round_ + 1}" if round_ else ""),
-                    tier=rng.choice(tiers),
-                    status=PartnerStatus.ACTIVE,
-                    # About one partner in ten has no channel manager yet.
-                    channel_manager=None if rng.random() < 0.1 else managers[index % len(managers)],
-                    contact_email=f"info@p{index + 1:03d}.{vendor.slug}.example",
-                )
-            )
-    PartnerCompany.objects.bulk_create(partners)
-    reps = [
-        (partner, user(f"rep{n}@{partner.contact_email.partition('@')[2]}", f"営業 {n}"))
-        for partner in partners
-        for n in range(1, REPS_PER_PARTNER + 1)
-    ]
-    User.objects.bulk_create(users)
-    memberships += [
-        Membership(user=rep, vendor_id=partner.vendor_id, role=Role.PARTNER_REP, partner=partner)
-        for partner, rep in reps
-    ]
-    Membership.objects.bulk_create(memberships)
-
-
-def _sellers(vendors: list[Vendor]) -> dict[int, list[Seller]]:
-    owners: dict[int, list[int]] = {}
-    for partner_id, user_id in (
-        Membership.objects.filter(vendor__in=vendors, role=Role.PARTNER_REP)
-        .order_by("pk")
-        .values_list("partner_id", "user_id")
-    ):
-        owners.setdefault(partner_id, []).append(user_id)
-    sellers: dict[int, list[Seller]] = {vendor.pk: [] for vendor in vendors}
-    for partner in PartnerCompany.objects.filter(vendor__in=vendors).order_by("pk"):
-        if owners.get(partner.pk):
-            sellers[partner.vendor_id].append(
-                Seller(partner.vendor_id, partner.pk, partner.tier, tuple(owners[partner.pk]))
-            )
-    return sellers
-
-
 # -- deals ------------------------------------------------------------------------------------------------------
 class _Generator:
-    def __init__(self, rng: random.Random, now: datetime, sellers: dict[int, list[Seller]]):
-        self.rng, self.now = rng, now
-        self.zone = ZoneInfo(TIME_ZONE)
-        self.today = now.astimezone(self.zone).date()
+    """Draws the deals: ``key`` seeds the plan (when each deal was created) and, with a chunk's number, the
+    deals of that chunk, so that chunks can be drawn in any order and any process."""
+
+    def __init__(self, key: str, now: datetime, sellers: dict[int, list[Seller]], emails: dict[int, str]):
+        self.key = key
+        self.plan = rng = random.Random(f"{key}:plan")
+        self.rng = random.Random(f"{key}:deals")
+        # The vendors' zone keeps one offset all year (no daylight saving): moments carry it as a fixed offset,
+        # which is cheaper to compute with and to write out.
+        self.zone = dt_timezone(ZoneInfo(TIME_ZONE).utcoffset(now))
+        self.now = now.astimezone(self.zone)
+        self.today = self.now.date()
         self.sellers = sellers
-        self.customers = _customer_book(random.Random(rng.random()))
+        self.history = History(self.rng, now, self.zone, emails)
+        self.customers = _customer_book(random.Random(f"{key}:customers"))
         self.reasons = [
             "\n".join(lines)
             for lines in (
@@ -341,63 +288,65 @@ class _Generator:
             months.append((start, end, share))
         return months
 
-    def write_all(self, missing: dict[int, int], say: Callable[[str], None]) -> int:
-        """Write the missing deals month by month; the next chunk is generated while the database takes the
-        last one (a second thread that only computes rows)."""
-        total, written = sum(missing.values()), 0
-        writer = _CopyWriter() if connection.vendor == "postgresql" else _InsertWriter()
-        chunks: queue.Queue = queue.Queue(maxsize=2)
-        stop = threading.Event()
+    def write_all(
+        self, missing: dict[int, int], say: Callable[[str], None], *, existing: int, workers: int | None
+    ) -> int:
+        """Write the missing deals month by month next to ``existing`` deals (see ``bench.seed_load``)."""
+        total = sum(missing.values())
+        writer = writer_for_connection()
+        first_deal, first_element = (
+            writer.reserve(Deal, total),
+            writer.reserve(MeddicElement, ELEMENTS * total),
+        )
+        return load(
+            self,
+            writer,
+            self.chunk_specs(missing, first_deal, first_element),
+            total=total,
+            large=total >= existing,
+            workers=worker_count(total, CHUNK) if workers is None else workers,
+            models=[model for model, _fields, _name in TABLES],
+            say=say,
+        )
 
-        def produce():
-            try:
-                for chunk in self.chunks(missing):
-                    if stop.is_set():
-                        return
-                    chunks.put(chunk)
-            except BaseException as error:  # handed to the writing thread, which raises it
-                chunks.put(error)
-            chunks.put(None)
-
-        producer = threading.Thread(target=produce, name="seed-bulk-rows", daemon=True)
-        producer.start()
-        try:
-            while (chunk := chunks.get()) is not None:
-                if isinstance(chunk, BaseException):
-                    raise chunk
-                month, rows = chunk
-                writer.write(rows)
-                written += len(rows)
-                say(f"deals {written:,} / {total:,} ({month:%Y-%m})")
-        finally:
-            stop.set()
-            while producer.is_alive():  # let a producer waiting on a full queue see the stop
-                with contextlib.suppress(queue.Empty):
-                    chunks.get(timeout=0.1)
-        return written
-
-    def chunks(self, missing: dict[int, int]) -> Iterator[tuple[datetime, list[tuple[tuple, tuple]]]]:
-        """(month, rows) of at most ``CHUNK`` deals, oldest first, every vendor's deals of a month interleaved."""
+    def chunk_specs(
+        self, missing: dict[int, int], first_deal: int, first_element: int
+    ) -> Iterator[ChunkSpec]:
+        """Chunks of at most ``CHUNK`` deals, oldest first, every vendor's deals of a month interleaved; deals
+        take consecutive ids from ``first_deal``, their elements from ``first_element``."""
         months = self.months()
         per_vendor = {
             vendor_id: apportion(count, [share for _s, _e, share in months])
             for vendor_id, count in missing.items()
         }
+        number, deal_id = 0, first_deal
         for index, (start, end, _share) in enumerate(months):
             span = (end - start).total_seconds()
             moments = sorted(
-                (start + timedelta(seconds=self.rng.random() * span), vendor_id)
+                (start + timedelta(seconds=self.plan.random() * span), vendor_id)
                 for vendor_id, counts in per_vendor.items()
                 for _ in range(counts[index])
             )
             for offset in range(0, len(moments), CHUNK):
-                yield (
-                    start,
-                    [self.deal(moment, vendor_id) for moment, vendor_id in moments[offset : offset + CHUNK]],
+                part = moments[offset : offset + CHUNK]
+                yield ChunkSpec(
+                    number, start, part, deal_id, first_element + ELEMENTS * (deal_id - first_deal)
                 )
+                number, deal_id = number + 1, deal_id + len(part)
 
-    def deal(self, created: datetime, vendor_id: int) -> tuple[tuple, tuple]:
-        """One deal (values in ``DEAL_FIELDS`` order, id left to the writer) and its score."""
+    def chunk(self, spec: ChunkSpec, writer: Writer) -> tuple[datetime, int, list]:
+        """The deals of one chunk with their history, prepared for ``writer``: (month, deals, prepared)."""
+        self.rng.seed(f"{self.key}:{spec.number}")
+        rows = Rows.empty()
+        for offset, (moment, vendor_id) in enumerate(spec.moments):
+            self.deal(
+                rows, moment, vendor_id, spec.first_deal + offset, spec.first_element + ELEMENTS * offset
+            )
+        tables = [(model, fields, getattr(rows, name)) for model, fields, name in TABLES]
+        return spec.month, len(rows.deals), writer.prepare(tables)
+
+    def deal(self, rows: Rows, created: datetime, vendor_id: int, deal_id: int, element_id: int) -> None:
+        """One deal (values in ``DEAL_FIELDS`` order) and its history, appended to ``rows``."""
         rng, now, today = self.rng, self.now, self.today
         group = self.sellers[vendor_id]
         seller = rng.choices(group, cum_weights=self.partner_weights[vendor_id])[0]
@@ -405,53 +354,97 @@ class _Generator:
         amount = MEDIAN_AMOUNT[customer.size] * rng.lognormvariate(0, 0.7)
         amount = int(min(MAX_AMOUNT, max(MIN_AMOUNT, round(amount, -4))))
         status = rng.choices(self.statuses[0], cum_weights=self.statuses[1])[0]
+        phase = self.phase(seller, (now - created).days, status)
+        close_date, closed_at, initial_close = self.close(created, phase)
+        loss_type = ""
+        if phase == Phase.LOST:
+            loss_type = rng.choices(self.losses[0], cum_weights=self.losses[1])[0]
         registered = None
         if status != RegistrationStatus.DRAFT:
-            registered = min(created + timedelta(seconds=rng.random() * 3 * 86400), now)
-        age = (now - created).days
-        phase = self.phase(seller, age, status)
-        local_start = (registered or created).astimezone(self.zone).date()
-        closed_at, loss_type = None, ""
-        if phase in (Phase.WON, Phase.LOST):
-            close_date = min(today, local_start + timedelta(days=10 + int(rng.expovariate(1 / 75))))
-            closed_at = min(now, datetime.combine(close_date, time(9), self.zone).astimezone(UTC))
-            if phase == Phase.LOST:
-                loss_type = rng.choices(self.losses[0], cum_weights=self.losses[1])[0]
-        elif rng.random() < 0.12:  # overdue: the close date passed and nobody moved it yet
-            close_date = max(local_start, today - timedelta(days=rng.randint(1, 45)))
-        else:
-            close_date = today + timedelta(days=rng.randint(15, 240))
+            registered = min(created + timedelta(seconds=rng.random() * 3 * 86400), closed_at or now)
         protected_until = None
         if status == RegistrationStatus.APPROVED:
-            protected_until = local_start + timedelta(days=90)
-        updated = max(moment for moment in (created, registered, closed_at) if moment is not None)
+            protected_until = registered.date() + timedelta(days=90)
         title = rng.choice(customer.titles)
-        deal = (
-            None,
-            vendor_id,
-            seller.partner_id,
-            rng.choice(seller.owners),
-            customer.name,
-            customer.key,
-            customer.number,
-            customer.industry,
-            customer.size,
-            title,
-            amount,
-            close_date,
-            phase,
-            loss_type,
-            rng.choice(self.reasons),
-            status,
-            protected_until,
-            protected_until is not None and protected_until < today and phase not in (Phase.WON, Phase.LOST),
-            1,
-            registered,
-            closed_at,
-            created,
-            updated,
+        reason = rng.choice(self.reasons)
+        created_values = {
+            "customer_name": [None, customer.name],
+            "customer_size": [None, customer.size],
+            "title": [None, title],
+            "amount": [None, amount],
+            "close_date": [None, initial_close.isoformat()],
+            "proposal_reason": [None, reason],
+        }
+        if customer.number:
+            created_values["customer_corporate_number"] = [None, customer.number]
+        if customer.industry:
+            created_values["customer_industry"] = [None, customer.industry]
+        facts = DealFacts(
+            id=deal_id,
+            vendor_id=vendor_id,
+            partner_id=seller.partner_id,
+            tier=seller.tier,
+            owner=rng.choice(seller.owners),
+            staff=seller.staff,
+            created=created,
+            phase=phase,
+            close_date=close_date,
+            closed_at=closed_at,
+            loss_type=loss_type,
+            industry=customer.industry,
+            size=customer.size,
+            amount=amount,
+            created_values=created_values,
         )
-        return deal, self.score(seller, phase, vendor_id, updated)
+        version, last_change = self.history.write(rows, facts, element_id)
+        updated = max(
+            moment for moment in (created, registered, closed_at, last_change) if moment is not None
+        )
+        rows.deals.append(
+            (
+                deal_id,
+                vendor_id,
+                seller.partner_id,
+                facts.owner,
+                customer.name,
+                customer.key,
+                customer.number,
+                customer.industry,
+                customer.size,
+                title,
+                amount,
+                close_date,
+                phase,
+                loss_type,
+                reason,
+                status,
+                protected_until,
+                protected_until is not None
+                and protected_until < today
+                and phase not in (Phase.WON, Phase.LOST),
+                version,
+                registered,
+                closed_at,
+                created,
+                updated,
+            )
+        )
+
+    def close(self, created: datetime, phase: str) -> tuple[date, datetime | None, date]:
+        """The close date, when the deal closed (won or lost) and the close date expected at registration."""
+        rng, now, today = self.rng, self.now, self.today
+        start = created.date()
+        if phase not in (Phase.WON, Phase.LOST):
+            if rng.random() < 0.12:  # overdue: the close date passed and nobody moved it yet
+                close_date = max(start, today - timedelta(days=rng.randint(1, 45)))
+            else:
+                close_date = today + timedelta(days=rng.randint(15, 240))
+            return close_date, None, close_date
+        close_date = min(today, start + timedelta(days=10 + int(rng.expovariate(1 / 75))))
+        moment = datetime.combine(close_date, time(9), self.zone) + timedelta(minutes=rng.randrange(540))
+        # Closed after it was created, never later than now; the close date is the day it closed.
+        closed_at = min(now, max(moment, created + timedelta(minutes=rng.randint(5, 120))))
+        return closed_at.date(), closed_at, start + timedelta(days=rng.randint(30, 150))
 
     def phase(self, seller: Seller, age: int, status: str) -> str:
         rng = self.rng
@@ -469,33 +462,10 @@ class _Generator:
             rank += 1
         return OPEN_PHASES[min(len(OPEN_PHASES) - 1, rank)]
 
-    def score(self, seller: Seller, phase: str, vendor_id: int, at: datetime) -> tuple:
-        rng = self.rng
-        rank = OPEN_PHASES.index(phase) if phase in OPEN_PHASES else (7 if phase == Phase.WON else 3)
-        quality = round(rng.gauss(28 + 7 * rank + TIER_QUALITY[seller.tier], 12))
-        visibility = round(rng.gauss(22 + 6 * rank + TIER_QUALITY[seller.tier], 14))
-        if phase == Phase.LOST:
-            quality -= 15
-        quality, visibility = (min(100, max(0, value)) for value in (quality, visibility))
-        if phase == Phase.WON:
-            forecast = ForecastCategory.CLOSED
-        elif phase in (Phase.LOST, Phase.ON_HOLD):
-            forecast = ForecastCategory.OMITTED
-        elif phase == Phase.INFORMAL_AWARD or (phase == Phase.APPROVAL and quality >= 70):
-            forecast = ForecastCategory.COMMIT
-        elif rank >= OPEN_PHASES.index(Phase.PROPOSAL) and quality >= 60 and visibility >= 50:
-            forecast = ForecastCategory.BEST_CASE
-        else:
-            forecast = ForecastCategory.PIPELINE
-        flags = []
-        if phase in OPEN_PHASES and quality < 45:
-            flags = rng.sample(WEAK_FLAGS, k=1 + (quality < 25) + (quality < 10))
-        codes = f",{','.join(flags)}," if flags else ""
-        return (None, vendor_id, quality, visibility, forecast, codes, len(flags), at)
-
 
 def _customer_book(rng: random.Random) -> list[Customer]:
-    """Every name the demo vocabulary makes (a few thousand companies), each with its size and number."""
+    """Every name the demo vocabulary makes (a few thousand companies and the municipalities), each with its
+    size and number."""
     customers, keys = [], set()
     sizes, size_weights = list(SIZE_WEIGHTS), list(SIZE_WEIGHTS.values())
     for industry, forms in words.NAME_FORMS.items():
@@ -518,77 +488,10 @@ def _customer_book(rng: random.Random) -> list[Customer]:
                         titles=titles,
                     )
                 )
+    # Municipalities buy by tender (ringi pattern R8); each appears often enough to be a few percent of deals.
+    titles = tuple(words.TITLES_BY_INDUSTRY[Industry.PUBLIC]) + tuple(words.TITLES_COMMON["kumo"])
+    for town in words.TOWNS:
+        size = CustomerSize.FROM_1000 if rng.random() < 0.6 else CustomerSize.FROM_300
+        town = Customer(town, normalize_customer_name(town), "", Industry.PUBLIC, size, titles)
+        customers += [town] * (len(customers) // 40 // len(words.TOWNS))
     return customers
-
-
-# -- writers ----------------------------------------------------------------------------------------------------
-def _columns(model, fields: tuple[str, ...]) -> list:
-    return [model._meta.get_field(name) for name in fields]
-
-
-class _Writer(ABC):
-    """Writes chunks of deals with their scores; subclasses say how rows reach the database."""
-
-    def write(self, rows: list[tuple[tuple, tuple]]) -> None:
-        with transaction.atomic(), connection.cursor() as cursor:
-            # Ids are given here (deal and score share them): no other writer may take ids meanwhile.
-            if connection.vendor == "postgresql":
-                cursor.execute(f"LOCK TABLE {Deal._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {Deal._meta.db_table}")  # noqa: S608
-            first = cursor.fetchone()[0] + 1
-            deals = [(first + i, *deal[1:]) for i, (deal, _score) in enumerate(rows)]
-            scores = [(first + i, *score[1:]) for i, (_deal, score) in enumerate(rows)]
-            self.insert(cursor, Deal, DEAL_FIELDS, deals)
-            self.insert(cursor, DealScore, SCORE_FIELDS, scores)
-            self.after(cursor, first + len(rows) - 1)
-
-    @abstractmethod
-    def insert(self, cursor, model, fields, rows) -> None:
-        """Insert ``rows`` (tuples in the order of ``fields``) into ``model``'s table."""
-
-    def after(self, cursor, last_id: int) -> None:  # noqa: B027  (optional hook: nothing by default)
-        """After a chunk: what the database needs once ids were given by hand (nothing by default)."""
-
-
-class _CopyWriter(_Writer):
-    """PostgreSQL: ``COPY … FROM STDIN`` in CSV; blank text stays blank, empty dates and times are NULL."""
-
-    def insert(self, cursor, model, fields, rows) -> None:
-        columns = _columns(model, fields)
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
-        buffer.seek(0)
-        names = ", ".join(column.column for column in columns)
-        texts = ", ".join(
-            column.column for column in columns if column.get_internal_type() in ("CharField", "TextField")
-        )
-        cursor.copy_expert(
-            f"COPY {model._meta.db_table} ({names}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({texts}))",
-            buffer,
-        )
-
-    def after(self, cursor, last_id: int) -> None:
-        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [Deal._meta.db_table, last_id])
-
-
-class _InsertWriter(_Writer):
-    """Any other database: parameterised inserts in batches, values prepared by the model fields."""
-
-    def insert(self, cursor, model, fields, rows) -> None:
-        columns = _columns(model, fields)
-        names = ", ".join(connection.ops.quote_name(column.column) for column in columns)
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
-        prepared = [
-            [column.get_db_prep_save(value, connection) for column, value in zip(columns, row, strict=True)]
-            for row in rows
-        ]
-        for offset in range(0, len(prepared), 500):
-            cursor.executemany(sql, prepared[offset : offset + 500])
-
-
-def _analyze() -> None:
-    """Fresh planner statistics for the tables just loaded (PostgreSQL; SQLite plans without them here)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Deal._meta.db_table}, {DealScore._meta.db_table}")
