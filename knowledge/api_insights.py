@@ -1,12 +1,13 @@
 """Insight API (DESIGN §7): loss factors and ringi patterns of the vendor's closed deals, for vendor staff.
 
 Partner roles get 403: the analyses pool every partner's deals. Filters are the pages' (``period`` key or
-``from``/``to`` close dates, ``tier``, ``partner``, ``size``); an invalid one answers 400.
+``from``/``to`` close dates, ``tier``, ``partner``, ``size``); an invalid one answers 400. An analysis of a large
+vendor that was never computed for these filters answers 202 with ``Retry-After`` while it is computed.
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -38,6 +39,17 @@ FILTER_PARAMETERS = [
 ]
 
 
+COMPUTING = OpenApiResponse(
+    description=_("The analysis of these filters is being computed: ask again after Retry-After seconds.")
+)
+RETRY_AFTER_SECONDS = 30
+
+
+def computing() -> Response:
+    body = {"detail": _("The analysis of these filters is being computed; ask again in a minute.")}
+    return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 class InsightAPIView(VendorAPIMixin, APIView):
     roles = VENDOR_ROLES
 
@@ -54,7 +66,13 @@ class InsightAPIView(VendorAPIMixin, APIView):
 @extend_schema(
     tags=["insights"],
     parameters=FILTER_PARAMETERS,
-    responses={200: LossFactorsSerializer, 400: ERRORS_400, 403: ERRORS_403, 404: ERRORS_404},
+    responses={
+        200: LossFactorsSerializer,
+        202: COMPUTING,
+        400: ERRORS_400,
+        403: ERRORS_403,
+        404: ERRORS_404,
+    },
 )
 class LossFactorsView(InsightAPIView):
     """Win rates by champion status, economic-buyer access and each element's evidence as of entering the
@@ -62,14 +80,22 @@ class LossFactorsView(InsightAPIView):
     reference group (difference with Newcombe's interval, lift, Fisher's exact p); plain-language findings."""
 
     def get(self, request, vendor_slug):
-        report = loss_factors_for(self.access, self.filters(request))
+        report = loss_factors_for(self.access, self.filters(request), wait=False)
+        if report.population is None:
+            return computing()
         return Response(LossFactorsSerializer(report).data)
 
 
 @extend_schema(
     tags=["insights"],
     parameters=FILTER_PARAMETERS,
-    responses={200: RingiPatternsSerializer, 400: ERRORS_400, 403: ERRORS_403, 404: ERRORS_404},
+    responses={
+        200: RingiPatternsSerializer,
+        202: COMPUTING,
+        400: ERRORS_400,
+        403: ERRORS_403,
+        404: ERRORS_404,
+    },
 )
 class RingiPatternsView(InsightAPIView):
     """Ringi patterns R1–R8 derived from the decision-process answers at the close (the rules are in the
@@ -77,6 +103,8 @@ class RingiPatternsView(InsightAPIView):
     and quartiles) and the ringi state where lost deals stopped."""
 
     def get(self, request, vendor_slug):
-        report = ringi_patterns_for(self.access, self.filters(request))
+        report = ringi_patterns_for(self.access, self.filters(request), wait=False)
+        if report.population is None:
+            return computing()
         data = {"rules": RULES, **vars(report)}
         return Response(RingiPatternsSerializer(data).data)

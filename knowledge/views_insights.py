@@ -103,7 +103,7 @@ class LossFactorsView(VendorStaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = InsightFilterForm(self.request.GET, access=self.access)
-        report = loss_factors_for(self.access, form.filters())
+        report = loss_factors_for(self.access, form.filters(), wait=False)
         findings = {kind: [f for f in report.findings if f.kind == kind] for kind in fmt.KIND_ORDER}
         context.update(
             _filter_context(form),
@@ -195,7 +195,7 @@ class RingiPatternsView(VendorStaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = InsightFilterForm(self.request.GET, access=self.access)
-        report = ringi_patterns_for(self.access, form.filters())
+        report = ringi_patterns_for(self.access, form.filters(), wait=False)
         context.update(
             _filter_context(form),
             report=report,

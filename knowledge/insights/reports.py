@@ -56,7 +56,7 @@ def population_of(deals: list[ClosedDeal]) -> Population:
 @dataclass
 class LossFactorReport:
     filters: InsightFilters
-    population: Population
+    population: Population | None  # None while the analysis is being computed
     factors: list[FactorResult]
     findings: list[Finding] = field(default_factory=list)
     computed_at: datetime | None = None
@@ -66,7 +66,7 @@ class LossFactorReport:
 @dataclass
 class RingiReport:
     filters: InsightFilters
-    population: Population
+    population: Population | None
     patterns: list[PatternResult]
     findings: list[Finding] = field(default_factory=list)
     computed_at: datetime | None = None
@@ -104,13 +104,14 @@ def _depends(vendor: Vendor, report: str) -> tuple:
     return DEPENDS[report](vendor) if report in DEPENDS else ()
 
 
-def _analysis(access: Access, report: str, filters: InsightFilters):
-    """(population, results) of ``report``, stored for vendor staff; with when it was computed."""
+def _analysis(access: Access, report: str, filters: InsightFilters, wait: bool = True):
+    """(population, results) of ``report``, stored for vendor staff; with when it was computed and whether it
+    is being updated (``None`` results while it is computed for the first time, unless ``wait``)."""
     compute = ANALYSES[report]
     if access.is_partner_role:  # never stored: a partner's deals are not the vendor's
         return compute(access, filters), None, False
     extra = _depends(access.vendor, report)
-    stored = stored_analysis(access.vendor, report, filters, lambda: compute(access, filters), extra)
+    stored = stored_analysis(access.vendor, report, filters, lambda: compute(access, filters), extra, wait)
     return stored.value, stored.computed_at, stored.updating
 
 
@@ -123,15 +124,19 @@ def playbook_for(access: Access, partner_ids=None) -> Playbook:
     return book
 
 
-def loss_factors_for(access: Access, filters: InsightFilters) -> LossFactorReport:
-    (population, factors), computed_at, updating = _analysis(access, LOSS_FACTORS, filters)
+def loss_factors_for(access: Access, filters: InsightFilters, wait: bool = True) -> LossFactorReport:
+    """The report; without ``wait`` its population is None while a large vendor's analysis is computed."""
+    value, computed_at, updating = _analysis(access, LOSS_FACTORS, filters, wait)
+    population, factors = value or (None, [])
     return LossFactorReport(
         filters, population, factors, loss_factor_findings(factors), computed_at, updating
     )
 
 
-def ringi_patterns_for(access: Access, filters: InsightFilters) -> RingiReport:
-    (population, patterns, contrast), computed_at, updating = _analysis(access, RINGI_PATTERNS, filters)
+def ringi_patterns_for(access: Access, filters: InsightFilters, wait: bool = True) -> RingiReport:
+    """Like ``loss_factors_for``."""
+    value, computed_at, updating = _analysis(access, RINGI_PATTERNS, filters, wait)
+    population, patterns, contrast = value or (None, [], None)
     findings = ringi_findings(patterns, contrast)
     return RingiReport(filters, population, patterns, findings, computed_at, updating)
 

@@ -5,10 +5,11 @@ history per request.
 - **Version.** A result holds the version of the data it read: the count and newest change of the vendor's
   closed deals and the newest change of its partners (a tier move regroups deals). One aggregate query tells
   whether a stored result is current.
-- **Reading.** A current result is used as it is. A set of filters never computed before is computed in the
-  request and kept, and so is an outdated one while the vendor has at most ``INSIGHTS_INLINE_DEALS`` closed
-  deals (an analysis of that many takes a fraction of a second). Above that, an outdated result is still shown,
-  marked as being updated, while a task computes it again (at most one waiting per result).
+- **Reading.** A current result is used as it is. A missing or outdated one is computed in the request and kept
+  while the vendor has at most ``INSIGHTS_INLINE_DEALS`` closed deals (an analysis of that many takes a fraction
+  of a second). Above that, a task computes it (at most one waiting per result): meanwhile an outdated result is
+  shown marked as being updated, and a missing one is "being computed" (the page says so and reloads; the API
+  answers 202) unless the caller waits for it (a download).
 - **Nightly.** After the KPI job, every result read in the last ``KEEP_DAYS`` days is brought up to date and
   the others are dropped; the unfiltered reports are always computed, so the first visit of the day is fast.
 
@@ -73,10 +74,17 @@ def _filters_json(filters: InsightFilters) -> str:
 
 
 def stored_analysis(
-    vendor: Vendor, report: str, filters: InsightFilters, compute: Callable[[], object], extra: tuple = ()
+    vendor: Vendor,
+    report: str,
+    filters: InsightFilters,
+    compute: Callable[[], object],
+    extra: tuple = (),
+    wait: bool = True,
 ) -> Stored:
     """The stored ``report`` of ``vendor`` for ``filters`` (see the module); ``compute()`` builds it afresh,
-    ``extra`` is what it depends on besides the closed deals and partners. Runs inside the vendor's scope."""
+    ``extra`` is what it depends on besides the closed deals and partners. Without ``wait``, a missing analysis
+    of a large vendor comes back as ``Stored(None, None, updating=True)`` while a task computes it. Runs inside
+    the vendor's scope."""
     version, closed = insight_version(vendor, extra)
     key = filter_key(filters)
     row = (
@@ -85,7 +93,11 @@ def stored_analysis(
         .first()
     )
     today = vendor_today(vendor)
-    if row is None or (row.version != version and closed <= settings.INSIGHTS_INLINE_DEALS):
+    inline = closed <= settings.INSIGHTS_INLINE_DEALS
+    if row is None and not (inline or wait):
+        _refresh_later(vendor, report, filters)
+        return Stored(None, None, updating=True)
+    if row is None or (row.version != version and inline):
         value = compute()
         computed_at = _store(vendor, report, filters, version, value, today)
         return Stored(value, computed_at)

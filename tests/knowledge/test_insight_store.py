@@ -168,3 +168,31 @@ def test_the_playbook_is_stored_and_follows_the_support_log(world, computed):
         book = playbook_for(access, partner_ids=[world.beta.pk])
     assert computed == ["playbook", "playbook"]
     assert {r.partner_id for r in book.recommendations} <= {world.beta.pk}
+
+
+def test_a_large_vendors_first_analysis_is_computed_by_a_task_while_the_page_waits(
+    world, client, settings, django_capture_on_commit_callbacks
+):
+    from rest_framework.test import APIClient
+
+    api_client = APIClient()
+    api_client.force_login(world.channel_manager)
+    settings.INSIGHTS_INLINE_DEALS = 2
+    deals_with_champions(world, {"verified": (2, 1)})
+    client.force_login(world.channel_manager)
+    page_url = reverse("insights_loss_factors", kwargs={"vendor_slug": "acme"})
+    api_url = "/api/v1/vendors/acme/insights/loss-factors/"
+    with django_capture_on_commit_callbacks(execute=False) as waiting:
+        page = client.get(page_url, {"tier": "gold"})
+        api = api_client.get(api_url, {"tier": "gold"})
+    text = page.content.decode()
+    assert page.status_code == 200 and 'http-equiv="refresh"' in text and "computing-title" in text
+    assert "factor-card" not in text
+    assert api.status_code == 202 and api["Retry-After"] == "30"
+    assert len(waiting) == 1  # one task for both askers
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in waiting:
+            callback()
+    page = client.get(page_url, {"tier": "gold"})
+    assert "factor-card" in page.content.decode() and 'http-equiv="refresh"' not in page.content.decode()
+    assert api_client.get(api_url, {"tier": "gold"}).status_code == 200
