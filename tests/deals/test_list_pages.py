@@ -520,3 +520,28 @@ def test_queries_do_not_grow_with_the_number_of_deals(world, client_for, role):
     for number in range(20):
         register(world, world.partner_rep, submit=True, customer_name=f"多い{number}")
     assert (count(LIST), count(EXPORT)) == few
+
+
+def test_every_sort_and_a_deep_page_take_the_same_queries_for_more_deals(world, client_for):
+    from deals.filters import SORTS
+
+    client = client_for(world.channel_manager)
+    sorts = [f"{direction}{key}" for key in SORTS for direction in ("", "-")]
+
+    def counts():
+        found = {}
+        for sort in sorts:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(LIST, {"sort": sort}).status_code == 200
+            found[sort] = len(queries)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(LIST, {"page": "last"}).status_code == 200
+        found["last page"] = len(queries)
+        return found
+
+    for number in range(3):
+        register(world, world.partner_rep, submit=True, customer_name=f"並び少{number}")
+    few = counts()
+    for number in range(30):
+        register(world, world.beta_rep, submit=True, customer_name=f"並び多{number}")
+    assert counts() == few
