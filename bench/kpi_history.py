@@ -12,29 +12,13 @@ from datetime import timedelta
 from django.db import connection
 from django.utils import timezone
 
+from knowledge.kpis import VALUE_FIELDS
 from knowledge.models import KpiSnapshot
 from knowledge.periods import GRANULARITIES, periods_between
 from partners.models import Vendor
 from prm.clock import vendor_today
 
-FIGURES = (
-    "group_type",
-    "group_key",
-    "group_name",
-    "granularity",
-    "period",
-    "proposals",
-    "won",
-    "lost",
-    "win_rate",
-    "avg_unit_price",
-    "expected_value",
-    "won_amount",
-    "status_distribution",
-    "open_pipeline_amount",
-    "avg_quality",
-    "avg_visibility",
-)
+FIGURES = ("group_type", "group_key", "group_name", "granularity", "period", *VALUE_FIELDS)
 
 
 def seed_kpi_history(vendors: list[Vendor], days: int = 365, say=lambda line: None) -> int:

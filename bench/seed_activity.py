@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from deals.demo import words
 from deals.demo.champions import EARLY_ACTIVITIES, LATE_ACTIVITIES, MIDDLE_ACTIVITIES
 from deals.models import OPEN_PHASES, ActivityActor, ActivityOutcome, Phase
+from knowledge.demo import DEAL_SUPPORT
 from knowledge.models import SupportType
 from meddic.models import ChampionStatus
 
@@ -53,15 +54,7 @@ SUPPORT_FIELDS = (
 SUPPORT_CHANCE = {Phase.WON: 0.55, Phase.LOST: 0.3, Phase.ON_HOLD: 0.12}
 SUPPORT_OPEN, SUPPORT_EARLY = 0.25, 0.08
 TIER_SUPPORT = {"platinum": 1.3, "gold": 1.1, "silver": 0.9, "registered": 0.7}
-DEAL_SUPPORT = (
-    (SupportType.JOINT_VISIT, 5),
-    (SupportType.PROPOSAL_REVIEW, 4),
-    (SupportType.DEMO_ENVIRONMENT, 3),
-    (SupportType.QUOTE_SUPPORT, 3),
-    (SupportType.RINGI_TEMPLATE, 2),
-    (SupportType.TECHNICAL_QA, 3),
-    (SupportType.SPECIAL_PRICING, 1),
-)
+# The demo's mix of deal-level support kinds (``knowledge.demo``).
 # Won deals had the vendor in front of the customer and the ringi paperwork early.
 WON_BOOST = {SupportType.JOINT_VISIT: 3, SupportType.RINGI_TEMPLATE: 3, SupportType.PROPOSAL_REVIEW: 2}
 SUPPORT_KINDS = tuple(kind.value for kind, _weight in DEAL_SUPPORT)
