@@ -145,28 +145,27 @@ def _write(vendor: Vendor, periods: list[Period], rows: list[dict], day: date, n
         )
     }
     wanted = {(period.granularity, period.key) for period in periods}
-    created, updated, retired = [], [], []
+    created, replaced, retired = [], [], []
     for row in rows:
         old = current.pop(_key(row), None)
         if old is not None and (old.computed_at > now or _same(old, row)):
             continue
+        on = day
         if old is not None and old.snapshot_date >= day:
-            for name in ("group_name", *VALUE_FIELDS):
-                setattr(old, name, row[name])
-            old.computed_at = now
-            updated.append(old)
-            continue
-        if old is not None:
+            replaced.append(old.pk)  # the day's row changed again: replaced (cheaper than updated in place)
+            on = old.snapshot_date
+        elif old is not None:
             retired.append(old.pk)
-        created.append(KpiSnapshot(vendor=vendor, snapshot_date=day, computed_at=now, **row))
+        created.append(KpiSnapshot(vendor=vendor, snapshot_date=on, computed_at=now, **row))
     # Current rows of groups this run no longer has (a channel manager without partners now).
     gone = [row for key, row in current.items() if (key[2], key[3]) in wanted and row.computed_at <= now]
-    KpiSnapshot.objects.filter(pk__in=[row.pk for row in gone if row.snapshot_date >= day]).delete()
+    replaced += [row.pk for row in gone if row.snapshot_date >= day]
     retired += [row.pk for row in gone if row.snapshot_date < day]
+    for start in range(0, len(replaced), 1000):
+        KpiSnapshot.objects.filter(pk__in=replaced[start : start + 1000]).delete()
     for start in range(0, len(retired), 1000):
         KpiSnapshot.objects.filter(pk__in=retired[start : start + 1000]).update(is_latest=False)
-    KpiSnapshot.objects.bulk_create(created, batch_size=500)
-    KpiSnapshot.objects.bulk_update(updated, ("group_name", *VALUE_FIELDS, "computed_at"), batch_size=500)
+    KpiSnapshot.objects.bulk_create(created, batch_size=1000)
     _checked(vendor, wanted, now)
 
 

@@ -9,30 +9,35 @@ the days the product has run.
 
 from datetime import date, timedelta
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber, TruncMonth
+
 from knowledge.models import KpiSnapshot
 from partners.models import Vendor
 
 DAILY_DAYS = 42
 DELETE_BATCH = 2000
+KEY = ("group_type", "group_key", "granularity", "period")
 
 
 def snapshots_prune(*, vendor: Vendor, today: date) -> int:
     """Delete the vendor's history rows older than the daily window that are not the last of their month;
-    returns how many went. Runs inside the vendor's scope."""
+    returns how many went. The database ranks the rows of each group, period and month (newest first) and
+    names the others, so only the rows to delete reach Python. Runs inside the vendor's scope."""
     cutoff = today - timedelta(days=DAILY_DAYS)
-    old = (
+    ranked = (
         KpiSnapshot.objects.filter(vendor=vendor, snapshot_date__lt=cutoff)
-        .order_by("group_type", "group_key", "granularity", "period", "-snapshot_date")
-        .values_list("pk", "is_latest", "group_type", "group_key", "granularity", "period", "snapshot_date")
+        .annotate(
+            newest_first=Window(
+                RowNumber(),
+                partition_by=[*(F(name) for name in KEY), TruncMonth("snapshot_date")],
+                order_by=F("snapshot_date").desc(),
+            )
+        )
+        # A current row is the newest of its group and period, so always first of its month: never deleted.
+        .filter(newest_first__gt=1)
     )
-    kept, doomed = set(), []
-    for pk, latest, *key, day in old.iterator(chunk_size=5000):
-        month = (*key, day.year, day.month)
-        if month in kept:
-            if not latest:  # (a current row is always the newest of its group: never here)
-                doomed.append(pk)
-        else:
-            kept.add(month)  # rows come newest first: the first of a month is its last day's
+    doomed = list(ranked.values_list("pk", flat=True))
     for start in range(0, len(doomed), DELETE_BATCH):
         KpiSnapshot.objects.filter(pk__in=doomed[start : start + DELETE_BATCH]).delete()
     return len(doomed)
