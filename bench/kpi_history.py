@@ -3,8 +3,8 @@
 The job writes a row when a group's figures changed. Deals register and close every day, so the rows of the
 periods that hold a day (its month, fiscal quarter and fiscal year) changed on that day: for every day of the last
 ``days`` (yesterday back) and every group, one row of each period holding that day, a copy of the current row's
-figures, no longer current. One ``INSERT … SELECT`` per vendor; pruning (``knowledge.retention``) is left to the
-nightly job that follows.
+figures, no longer current (and older than it). One ``INSERT … SELECT`` per vendor (rows already there stay);
+pruning (``knowledge.retention``) is left to the nightly job that follows.
 """
 
 from datetime import timedelta
@@ -42,9 +42,10 @@ def seed_kpi_history(vendors: list[Vendor], days: int = 365, say=lambda line: No
             JOIN (VALUES {values}) AS p (granularity, period, starts, ends)
                 ON p.granularity = s.granularity AND p.period = s.period
             CROSS JOIN LATERAL generate_series(
-                GREATEST(p.starts, %s::date), LEAST(p.ends - 1, %s::date), interval '1 day'
+                GREATEST(p.starts, %s::date), LEAST(p.ends - 1, %s::date, s.snapshot_date - 1), interval '1 day'
             ) AS day
-            WHERE s.vendor_id = %s AND s.is_latest AND s.snapshot_date = %s
+            WHERE s.vendor_id = %s AND s.is_latest
+            ON CONFLICT DO NOTHING
         """  # noqa: S608  (table and column names only)
         params = [
             timezone.now() - timedelta(days=1),
@@ -52,7 +53,6 @@ def seed_kpi_history(vendors: list[Vendor], days: int = 365, say=lambda line: No
             first,
             today - timedelta(days=1),
             vendor.pk,
-            today,
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

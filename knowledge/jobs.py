@@ -15,17 +15,18 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from deals.models import Deal
-from knowledge.kpis import MONTHS_BACK, kpis_recompute
-from knowledge.models import RecomputeRun, RunState
-from knowledge.periods import GRANULARITIES, Period, add_months, period_from_key, period_of
+from knowledge.kpis import MONTHS_BACK, kpis_confirm, kpis_recompute
+from knowledge.models import KpiCheck, RecomputeRun, RunState
+from knowledge.periods import GRANULARITIES, Period, add_months, period_from_key, period_of, periods_between
 from knowledge.permissions import can_recompute_kpis
 from knowledge.retention import snapshots_prune
-from partners.models import Vendor
+from partners.models import PartnerCompany, Vendor
 from prm.clock import vendor_today
 from prm.outbox import enqueue
 from prm.tenancy import Access, vendor_scope
@@ -78,11 +79,78 @@ def recompute_request(*, access: Access) -> RecomputeRun:
 
 
 def kpis_full_recompute(*, vendor: Vendor, progress=None) -> int:
-    """Every period of the last 18 months (the nightly job, a requested recompute, the command), then the history
-    pruned to what ``knowledge.retention`` keeps; returns the rows computed. Runs inside the vendor's scope."""
+    """Every period of the last 18 months (a requested recompute, the command, the weekly night), then the
+    history pruned to what ``knowledge.retention`` keeps; returns the rows computed. Runs inside the vendor's
+    scope."""
     rows = kpis_recompute(vendor=vendor, progress=progress)
     snapshots_prune(vendor=vendor, today=vendor_today(vendor))
     return rows
+
+
+# The night the nightly job recomputes everything (vendor-local weekday, Monday = 0): the safety net for changes
+# no timestamp records (a deal deleted, a vendor renamed).
+FULL_NIGHT_WEEKDAY = 6
+
+
+def kpis_nightly(*, vendor: Vendor) -> int:
+    """The nightly job: the periods whose figures can have changed since the vendor's KPIs were last checked,
+    then the history pruned; returns the rows computed. Runs inside the vendor's scope.
+
+    Figures move only with deals (registered, changed, closed: their ``updated_at``), their scores (``computed_at``,
+    e.g. the nightly rescore) and partners (tier, channel manager, name). Deal changes are recomputed within
+    seconds anyway (``kpis_touch``); the night catches up what that missed: the periods of the deals and scores
+    changed since the oldest check of a kept period, today's periods (a new month starts) and periods never
+    checked, then marks the other periods checked as of the start of the run. A vendor never checked, a partner
+    changed since, or the weekly full night recomputes everything.
+    """
+    started, today = timezone.now(), vendor_today(vendor)
+    first = add_months(today, -(MONTHS_BACK - 1))
+    start_month = vendor.fiscal_year_start_month
+    window = [
+        period
+        for granularity in GRANULARITIES
+        for period in periods_between(first, today, granularity, start_month)
+    ]
+    checks = KpiCheck.objects.filter(vendor=vendor).values_list("granularity", "period", "checked_at")
+    checked = {(granularity, key): at for granularity, key, at in checks}
+    since = min(
+        (checked[(p.granularity, p.key)] for p in window if (p.granularity, p.key) in checked), default=None
+    )
+    if (
+        since is None
+        or today.weekday() == FULL_NIGHT_WEEKDAY
+        or PartnerCompany.objects.filter(vendor=vendor, updated_at__gte=since).exists()
+    ):
+        return kpis_full_recompute(vendor=vendor)
+    touched = {
+        (period.granularity, period.key): period
+        for period in touched_periods(vendor, changed_days(vendor, since))
+    }
+    touched.update({(p.granularity, p.key): p for p in window if (p.granularity, p.key) not in checked})
+    rows = kpis_recompute(vendor=vendor, periods=list(touched.values())) if touched else 0
+    kpis_confirm(vendor, {(p.granularity, p.key) for p in window} - set(touched), started)
+    snapshots_prune(vendor=vendor, today=today)
+    return rows
+
+
+def changed_days(vendor: Vendor, since) -> set[date]:
+    """The local registration days and close dates of the deals changed, or whose score changed, since ``since``
+    (four small queries on the deals' and scores' change indexes)."""
+    zone = _zone(vendor)
+    days: set[date] = set()
+    for changed in (
+        Deal.objects.filter(vendor=vendor, updated_at__gte=since),
+        Deal.objects.filter(vendor=vendor, score__computed_at__gte=since),
+    ):
+        days.update(
+            changed.exclude(registered_at=None)
+            .annotate(day=TruncDate("registered_at", tzinfo=zone))
+            .order_by()
+            .values_list("day", flat=True)
+            .distinct()
+        )
+        days.update(changed.order_by().values_list("close_date", flat=True).distinct())
+    return days
 
 
 def run_update(task_id: str | None, **values) -> None:

@@ -169,6 +169,14 @@ def _write(vendor: Vendor, periods: list[Period], rows: list[dict], day: date, n
     _checked(vendor, wanted, now)
 
 
+def kpis_confirm(vendor: Vendor, periods: set[tuple[str, str]], now: datetime) -> None:
+    """Mark ``periods`` ((granularity, key)) checked as of ``now`` without recomputing them: nothing their figures
+    read changed since (the nightly job's judgement, ``knowledge.jobs.kpis_nightly``)."""
+    with transaction.atomic():
+        _lock(vendor)
+        _checked(vendor, periods, now)
+
+
 def _checked(vendor: Vendor, periods: set[tuple[str, str]], now: datetime) -> None:
     """Mark ``periods`` ((granularity, key)) checked at ``now``, unless a later run checked them already."""
     later = set(

@@ -12,7 +12,14 @@ from django_scopes import scopes_disabled
 
 from knowledge.insights.reports import insight_refresh, insights_nightly, vendor_analyst
 from knowledge.insights.store import filters_from_json
-from knowledge.jobs import kpis_full_recompute, pending_clear, periods_from_keys, run_finish, run_update
+from knowledge.jobs import (
+    kpis_full_recompute,
+    kpis_nightly,
+    pending_clear,
+    periods_from_keys,
+    run_finish,
+    run_update,
+)
 from knowledge.kpis import kpis_recompute
 from knowledge.models import RunState
 from partners.models import Vendor
@@ -26,15 +33,19 @@ NIGHTLY_WINDOW_MINUTES = 30
 
 
 @app.task(base=VendorTask, bind=True, acks_late=True, reject_on_worker_lost=True)
-def recompute_kpis(self, *, vendor_id: int) -> int:
-    """Every period of the last 18 months, every granularity and group; progress for a followed run."""
+def recompute_kpis(self, *, vendor_id: int, nightly: bool = False) -> int:
+    """Every period of the last 18 months, every granularity and group (progress for a followed run); the
+    nightly run recomputes only what can have changed (``knowledge.jobs.kpis_nightly``)."""
     task_id = self.request.id
     vendor = _vendor(vendor_id)
     run_update(task_id, state=RunState.STARTED, progress=0)
     try:
-        rows = kpis_full_recompute(
-            vendor=vendor, progress=lambda percent: run_update(task_id, progress=min(percent, 99))
-        )
+        if nightly:
+            rows = kpis_nightly(vendor=vendor)
+        else:
+            rows = kpis_full_recompute(
+                vendor=vendor, progress=lambda percent: run_update(task_id, progress=min(percent, 99))
+            )
     except Exception:
         run_finish(task_id, state=RunState.FAILURE)
         raise
@@ -59,7 +70,7 @@ def recompute_kpis_due(now: str | None = None) -> list[int]:
         vendors = list(Vendor.objects.filter(is_active=True).order_by("pk").values_list("pk", "time_zone"))
     due = [pk for pk, zone in vendors if _in_window(moment.astimezone(ZoneInfo(zone)))]
     for vendor_id in due:
-        enqueue(recompute_kpis, {"vendor_id": vendor_id})
+        enqueue(recompute_kpis, {"vendor_id": vendor_id, "nightly": True})
     return due
 
 

@@ -296,7 +296,11 @@ class DealScore(models.Model):
     objects = ScopedManager(vendor="vendor")
 
     class Meta:
-        indexes = [models.Index(fields=["vendor", "forecast_category"])]
+        indexes = [
+            models.Index(fields=["vendor", "forecast_category"]),
+            # Scores changed since a moment: the periods the nightly KPI job recomputes.
+            models.Index(fields=["vendor", "computed_at"], name="meddic_score_computed"),
+        ]
 
     def __str__(self):
         return f"{self.deal_id}: Q{self.quality} V{self.visibility}"

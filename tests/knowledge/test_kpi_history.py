@@ -180,3 +180,101 @@ def test_the_full_recompute_prunes(world, deals):  # noqa: F811
             )
         )
     assert date(2026, 7, 10) not in days and date(2026, 7, 11) not in days
+
+
+# --- the nightly job recomputes what can have changed -------------------------------------------------------------
+
+
+@pytest.fixture
+def weekday_night(monkeypatch, world):
+    """Tonight is not the weekly full night."""
+    from knowledge import jobs
+    from prm.clock import vendor_today
+
+    monkeypatch.setattr(jobs, "FULL_NIGHT_WEEKDAY", (vendor_today(world.acme).weekday() + 1) % 7)
+
+
+def nightly(world):
+    from knowledge.jobs import kpis_nightly
+
+    with vendor_scope(world.acme), CaptureQueriesContext(connection) as queries:
+        rows = kpis_nightly(vendor=world.acme)
+    return rows, queries.captured_queries
+
+
+def aggregates(queries) -> int:
+    return sum("GROUP BY" in q["sql"] and "deals_deal" in q["sql"] for q in queries)
+
+
+def current(world) -> dict:
+    with scopes_disabled():
+        return {
+            (r.group_type, r.group_key, r.granularity, r.period): model_to_dict(
+                r, exclude=["id", "snapshot_date", "computed_at"]
+            )
+            for r in KpiSnapshot.objects.filter(vendor=world.acme, is_latest=True)
+        }
+
+
+def test_a_night_without_changes_recomputes_nothing_and_confirms_every_period(
+    world,
+    deals,  # noqa: F811
+    weekday_night,
+):
+    first_rows, _queries = nightly(world)  # never checked: everything
+    before = current(world)
+    with scopes_disabled():
+        checks_before = dict(KpiCheck.objects.values_list("period", "checked_at"))
+    rows, queries = nightly(world)
+    # Only today's periods (a new month may have started) are computed again.
+    assert 0 < rows < first_rows / 5 and aggregates(queries) == 3
+    assert current(world) == before
+    with scopes_disabled():
+        checks = dict(KpiCheck.objects.values_list("period", "checked_at"))
+    assert checks.keys() == checks_before.keys() and all(checks[k] > checks_before[k] for k in checks)
+
+
+def test_a_changed_deal_or_score_gets_its_periods_recomputed_as_a_full_run_would(
+    world,
+    deals,  # noqa: F811
+    weekday_night,
+):
+    from django.utils import timezone
+
+    from knowledge.jobs import kpis_full_recompute
+    from meddic.models import DealScore
+
+    nightly(world)
+    with scopes_disabled():
+        Deal.objects.filter(pk=deals["won_may"].pk).update(amount=900, updated_at=timezone.now())
+        DealScore.objects.filter(deal=deals["open_tokyo"]).update(quality=99, computed_at=timezone.now())
+    nightly(world)
+    after_nightly = current(world)
+    vendor_q1 = after_nightly[("vendor", "", "quarter", "FY2026-Q1")]
+    assert vendor_q1["won_amount"] == 300 + 900
+    with vendor_scope(world.acme):
+        kpis_full_recompute(vendor=world.acme)
+    assert current(world) == after_nightly
+
+
+def test_a_changed_partner_or_the_weekly_night_recomputes_everything(
+    world,
+    deals,  # noqa: F811
+    weekday_night,
+    monkeypatch,
+):
+    from knowledge import jobs
+    from partners.models import PartnerCompany
+    from prm.clock import vendor_today
+
+    nightly(world)
+    with scopes_disabled():
+        partner = PartnerCompany.objects.get(pk=world.beta.pk)
+        partner.tier = "gold"
+        partner.save()
+    rows = nightly(world)[0]
+    assert rows == len(current(world))  # every group in every period
+    assert ("tier", "silver", "quarter", "FY2026-Q1") not in current(world)
+    assert nightly(world)[0] < rows
+    monkeypatch.setattr(jobs, "FULL_NIGHT_WEEKDAY", vendor_today(world.acme).weekday())
+    assert nightly(world)[0] == rows
