@@ -19,6 +19,7 @@ from knowledge.insights.loss_factors import FactorResult, loss_factor_results
 from knowledge.insights.ringi import Contrast, PatternResult, pattern_results, win_rate_contrast
 from knowledge.insights.store import (
     analysis_refresh,
+    filter_key,
     insight_version,
     kept_filters,
     stored_analysis,
@@ -73,20 +74,26 @@ class RingiReport:
     updating: bool = False
 
 
-def _loss_factors(access: Access, filters: InsightFilters) -> tuple[Population, list[FactorResult]]:
-    deals = closed_deals_as_of(closed_deals(access, filters))
+def _closed_as_of(access: Access, filters: InsightFilters) -> list[ClosedDeal]:
+    return closed_deals_as_of(closed_deals(access, filters))
+
+
+def _loss_factors(
+    access: Access, filters: InsightFilters, deals: list[ClosedDeal] | None = None
+) -> tuple[Population, list[FactorResult]]:
+    deals = _closed_as_of(access, filters) if deals is None else deals
     return population_of(deals), loss_factor_results(deals)
 
 
 def _ringi_patterns(
-    access: Access, filters: InsightFilters
+    access: Access, filters: InsightFilters, deals: list[ClosedDeal] | None = None
 ) -> tuple[Population, list[PatternResult], Contrast | None]:
-    deals = closed_deals_as_of(closed_deals(access, filters))
+    deals = _closed_as_of(access, filters) if deals is None else deals
     patterns = pattern_results(deals, ZoneInfo(access.vendor.time_zone))
     return population_of(deals), patterns, win_rate_contrast(patterns)
 
 
-def _playbook(access: Access, filters: InsightFilters) -> Playbook:
+def _playbook(access: Access, filters: InsightFilters, deals=None) -> Playbook:
     return playbook_build(vendor=access.vendor)
 
 
@@ -97,6 +104,8 @@ def _playbook_depends(vendor: Vendor) -> tuple:
 
 
 ANALYSES = {LOSS_FACTORS: _loss_factors, RINGI_PATTERNS: _ringi_patterns, PLAYBOOK: _playbook}
+# The analyses that read the closed deals as of proposal and close: one rebuild serves both.
+AS_OF = (LOSS_FACTORS, RINGI_PATTERNS)
 DEPENDS = {PLAYBOOK: _playbook_depends}
 
 
@@ -141,11 +150,12 @@ def ringi_patterns_for(access: Access, filters: InsightFilters, wait: bool = Tru
     return RingiReport(filters, population, patterns, findings, computed_at, updating)
 
 
-def insight_refresh(access: Access, report: str, filters: InsightFilters) -> None:
-    """Analyse again and store (the refresh task and the nightly job); ``access`` is vendor staff's."""
+def insight_refresh(access: Access, report: str, filters: InsightFilters, deals=None) -> None:
+    """Analyse again and store (the refresh task and the nightly job); ``access`` is vendor staff's, ``deals``
+    the closed deals already rebuilt for these filters, if at hand."""
     vendor = access.vendor
     analysis_refresh(
-        vendor, report, filters, lambda: ANALYSES[report](access, filters), _depends(vendor, report)
+        vendor, report, filters, lambda: ANALYSES[report](access, filters, deals), _depends(vendor, report)
     )
 
 
@@ -155,13 +165,22 @@ def vendor_analyst(vendor: Vendor) -> Access:
 
 
 def insights_nightly(vendor: Vendor) -> int:
-    """Bring every kept analysis of ``vendor`` up to date (see ``knowledge.insights.store``); returns how many
-    were computed. Runs inside the vendor's scope."""
-    access, computed = vendor_analyst(vendor), 0
+    """Bring every kept analysis of ``vendor`` up to date (see ``knowledge.insights.store``), rebuilding the
+    closed deals once per set of filters; returns how many were computed. Runs inside the vendor's scope."""
+    access, due = vendor_analyst(vendor), []
     for report in ANALYSES:
         version, _closed = insight_version(vendor, _depends(vendor, report))
-        for filters in kept_filters(vendor, report):
-            if stored_version(vendor, report, filters) != version:
-                insight_refresh(access, report, filters)
-                computed += 1
-    return computed
+        due += [
+            (filter_key(filters), report, filters)
+            for filters in kept_filters(vendor, report)
+            if stored_version(vendor, report, filters) != version
+        ]
+    rebuilt: dict[str, list[ClosedDeal]] = {}
+    for key, report, filters in sorted(due, key=lambda item: (item[0], item[1])):
+        if report not in AS_OF:
+            insight_refresh(access, report, filters)
+            continue
+        if key not in rebuilt:
+            rebuilt = {key: _closed_as_of(access, filters)}  # one set of filters in memory at a time
+        insight_refresh(access, report, filters, rebuilt[key])
+    return len(due)

@@ -27,9 +27,9 @@ def computed(monkeypatch):
     runs = []
     for name, analysis in list(reports.ANALYSES.items()):
 
-        def counting(access, filters, name=name, analysis=analysis):
+        def counting(access, filters, deals=None, *, name=name, analysis=analysis):
             runs.append(name)
-            return analysis(access, filters)
+            return analysis(access, filters, deals)
 
         monkeypatch.setitem(reports.ANALYSES, name, counting)
     return runs
@@ -196,3 +196,20 @@ def test_a_large_vendors_first_analysis_is_computed_by_a_task_while_the_page_wai
     page = client.get(page_url, {"tier": "gold"})
     assert "factor-card" in page.content.decode() and 'http-equiv="refresh"' not in page.content.decode()
     assert api_client.get(api_url, {"tier": "gold"}).status_code == 200
+
+
+def test_the_nightly_job_rebuilds_the_closed_deals_once_for_both_analyses(world, monkeypatch):
+    rebuilt = []
+    real = reports._closed_as_of
+
+    def counting(access, filters):
+        rebuilt.append(filters)
+        return real(access, filters)
+
+    monkeypatch.setattr(reports, "_closed_as_of", counting)
+    deals_with_champions(world, {"verified": (2, 1)})
+    with vendor_scope(world.acme):
+        assert insights_nightly(world.acme) == 3  # loss factors, ringi patterns, playbook
+        ringi = ringi_patterns_for(access_of(world.channel_manager, world.acme), InsightFilters())
+    assert rebuilt == [InsightFilters()]
+    assert ringi.population.closed == 3
