@@ -6,6 +6,7 @@ translated. Rules live in ``deals.validation`` and ``deals.services``; models on
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
@@ -80,6 +81,15 @@ class CustomerSize(models.TextChoices):
     UNKNOWN = "unknown", pgettext_lazy("customer size", "Unknown")
 
 
+def phase_rank():
+    """Phases in the order of the sales process (open phases first, then won, lost, on hold), as a number: the
+    deal list's phase sort, and the index that serves it."""
+    return models.Case(
+        *(models.When(phase=phase, then=models.Value(rank)) for rank, phase in enumerate(Phase.values)),
+        output_field=models.IntegerField(),
+    )
+
+
 class Deal(models.Model):
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="deals")
     partner = models.ForeignKey(
@@ -144,6 +154,7 @@ class Deal(models.Model):
             models.Index(fields=["vendor", "amount", "id"], name="deals_vendor_amount"),
             models.Index(fields=["vendor", "close_date", "id"], name="deals_vendor_close_date"),
             models.Index(fields=["vendor", "customer_name", "id"], name="deals_vendor_customer"),
+            models.Index(F("vendor"), phase_rank().desc(), F("id").desc(), name="deals_vendor_phase_rank"),
             # Newest registration first with drafts last: ``deals_vendor_registered_desc``, made by migration 0004
             # on PostgreSQL only (SQLite has no NULLS LAST in indexes); oldest first reads the KPI index above.
         ]
