@@ -1,8 +1,8 @@
 """The deal list for every role, with its filter bar, and the same list as a CSV file."""
 
+from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,9 +13,9 @@ from deals.csv_import import COLUMNS
 from deals.filters import DealFilter
 from deals.flags import flags_of
 from deals.permissions import can_import_deals
-from meddic.models import ElementCode, MeddicElement
+from meddic.models import ElementCode, Evidence, MeddicElement
 from partners.models import ALL_ROLES
-from prm.chunks import in_chunks
+from prm.chunks import batches
 from prm.clock import vendor_today
 from prm.csv_export import choice_label, csv_response
 from prm.mixins import VendorPageMixin
@@ -85,9 +85,9 @@ def _date(value) -> str:
     return value.isoformat() if value else ""
 
 
-def export_row(deal, tz) -> dict:
-    """A deal as the export writes it, by import column key (labels in the current language; levels 0–3)."""
-    elements = {element.code: element for element in deal.elements.all()}
+def export_row(deal, tz, answers: dict[str, tuple[int, str]], evidence: dict[str, str]) -> dict:
+    """A deal as the export writes it, by import column key (labels in the current language; levels 0–3);
+    ``answers`` holds its elements' (level, evidence) by code, ``evidence`` the evidence labels."""
     row = {
         "id": deal.pk,
         "partner": deal.partner.name,
@@ -112,10 +112,25 @@ def export_row(deal, tz) -> dict:
         "updated_at": _local(deal.updated_at, tz),
     }
     for code in ElementCode.values:
-        element = elements.get(code)
-        row[f"{code}_level"] = element.level if element else ""
-        row[f"{code}_evidence"] = choice_label(element, "evidence") if element else ""
+        level, known = answers.get(code, ("", ""))
+        row[f"{code}_level"] = level
+        row[f"{code}_evidence"] = evidence.get(known, known)
     return row
+
+
+def export_rows(deals, tz):
+    """``export_row`` of every deal, a chunk at a time: the chunk's elements read as plain values (one query),
+    not as objects."""
+    evidence = None
+    for batch in batches(deals):
+        if evidence is None:  # in the language the rows are written in (see ``csv_response``)
+            evidence = {value: str(label) for value, label in Evidence.choices}
+        answers: dict[int, dict[str, tuple[int, str]]] = defaultdict(dict)
+        elements = MeddicElement.objects.filter(deal_id__in=[deal.pk for deal in batch])
+        for deal_id, code, level, known in elements.values_list("deal_id", "code", "level", "evidence"):
+            answers[deal_id][code] = (level, known)
+        for deal in batch:
+            yield export_row(deal, tz, answers[deal.pk], evidence)
 
 
 class DealExportView(VendorPageMixin, View):
@@ -128,15 +143,10 @@ class DealExportView(VendorPageMixin, View):
 
     def get(self, request, vendor_slug):
         filterset = DealFilter(request.GET, access=self.access)
-        deals = filterset.qs.prefetch_related(
-            Prefetch("elements", queryset=MeddicElement.objects.only("deal_id", "code", "level", "evidence"))
-        )
+        deals = filterset.qs
         tz = ZoneInfo(self.vendor.time_zone)
         header = [str(column.label) for column in COLUMNS]
-        rows = (
-            [row[column.key] for column in COLUMNS]
-            for row in (export_row(deal, tz) for deal in in_chunks(deals))
-        )
+        rows = ([row[column.key] for column in COLUMNS] for row in export_rows(deals, tz))
         filename = f"deals-{self.vendor.slug}-{vendor_today(self.vendor):%Y%m%d}.csv"
         return csv_response(filename, header, rows)
 
