@@ -323,8 +323,10 @@ def queue_sorted(qs: QuerySet[Deal], sort: str) -> QuerySet[Deal]:
 
 
 def review_queue(access: Access, form: QueueFilterForm) -> QuerySet[Deal]:
-    """The queue as the page and the CSV export show it: filtered and sorted."""
-    return queue_sorted(queue_filtered(access, form), form.current_sort)
+    """The queue as the page and the CSV export show it: filtered and sorted. Partner and owner come by key for
+    the rows shown (joined, they lead the planner to misjudge a big vendor's queue by a factor of fifty)."""
+    qs = queue_filtered(access, form).select_related(None).select_related("score", "review")
+    return queue_sorted(qs.prefetch_related("partner", "owner"), form.current_sort)
 
 
 def deals_for_review(access: Access, ids) -> QuerySet[Deal]:
@@ -374,9 +376,11 @@ def quadrant_of() -> Case:
 
 
 def quadrant_top(qs: QuerySet[Deal], per_quadrant: int = TOP_PER_QUADRANT) -> dict[str, list[Deal]]:
-    """The largest deals of each quadrant (by amount), in one query ranked per quadrant."""
-    ranked = (
-        qs.order_by()
+    """The largest deals of each quadrant (by amount): ranked per quadrant in one query that carries only keys
+    (sorting whole rows of a big vendor's queue spilled to disk), then those deals in a second."""
+    ranked = list(
+        qs.select_related(None)
+        .order_by()
         .annotate(quadrant=quadrant_of())
         .annotate(
             rank=Window(
@@ -386,11 +390,15 @@ def quadrant_top(qs: QuerySet[Deal], per_quadrant: int = TOP_PER_QUADRANT) -> di
             )
         )
         .filter(rank__lte=per_quadrant)
-        .order_by("quadrant", "rank")
+        .values_list("pk", "quadrant", "rank")
     )
+    found = qs.select_related(None).select_related("score", "review").prefetch_related("partner", "owner")
+    deals = {deal.pk: deal for deal in found.filter(pk__in=[pk for pk, _quadrant, _rank in ranked])}
     top: dict[str, list[Deal]] = {code: [] for code in QUADRANTS}
-    for deal in ranked:
-        top[deal.quadrant].append(deal)
+    for pk, quadrant, _rank in sorted(ranked, key=lambda item: (item[1], item[2])):
+        if pk in deals:
+            deals[pk].quadrant = quadrant
+            top[quadrant].append(deals[pk])
     return top
 
 
