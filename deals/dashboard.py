@@ -4,7 +4,7 @@ from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 
 from deals.models import OPEN_PHASES, RegistrationConflict, RegistrationStatus
 from deals.selectors import deals_visible
-from partners.models import Role
+from partners.models import PartnerCompany, Role
 from prm.tenancy import Access
 
 SHOWN = 8
@@ -18,15 +18,16 @@ OPEN_PIPELINE = {
 def vendor_work(access: Access) -> dict:
     """Registrations waiting for approval (the caller's own partners first, oldest first), open conflicts and
     the open pipeline of every partner."""
+    # The caller's partners by key, and partner and owner fetched for the rows shown: a join to the partners would
+    # lead the planner to misjudge a big vendor's waiting registrations.
+    mine = PartnerCompany.objects.filter(channel_manager=access.user).values("pk")
     waiting = (
         deals_visible(access)
         .filter(registration_status=RegistrationStatus.SUBMITTED)
+        .select_related(None)
+        .prefetch_related("partner", "owner")
         .annotate(
-            mine=Case(
-                When(partner__channel_manager=access.user, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
+            mine=Case(When(partner_id__in=mine, then=Value(0)), default=Value(1), output_field=IntegerField())
         )
         .order_by("mine", "registered_at", "pk")
     )
