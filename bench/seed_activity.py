@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from deals.demo import words
 from deals.demo.champions import EARLY_ACTIVITIES, LATE_ACTIVITIES, MIDDLE_ACTIVITIES
 from deals.models import OPEN_PHASES, ActivityActor, ActivityOutcome, Phase
-from knowledge.demo import DEAL_SUPPORT
+from knowledge.demo import DEAL_SUPPORT, NOTES
 from knowledge.models import SupportType
 from meddic.models import ChampionStatus
 
@@ -63,16 +63,7 @@ WON_WEIGHTS = tuple(weight * WON_BOOST.get(kind, 1) for kind, weight in DEAL_SUP
 PARTNER_SUPPORT = (SupportType.STUDY_SESSION.value,) * 3 + (SupportType.TECHNICAL_QA.value,)
 PARTNER_SUPPORT_CHANCE = 0.04
 HOURS = ("1.0", "1.5", "2.0", "2.0", "3.0", "4.0")
-SUPPORT_NOTES = {
-    SupportType.JOINT_VISIT: "決裁者同席の打ち合わせに同行",
-    SupportType.PROPOSAL_REVIEW: "提案書の構成と費用対効果の見せ方を確認",
-    SupportType.DEMO_ENVIRONMENT: "検証用のデモ環境を2週間貸与",
-    SupportType.QUOTE_SUPPORT: "見積の構成と保守費の算定を支援",
-    SupportType.RINGI_TEMPLATE: "稟議書のひな形と導入効果の試算表を提供",
-    SupportType.TECHNICAL_QA: "セキュリティチェックシートの回答を支援",
-    SupportType.SPECIAL_PRICING: "競合対抗の特別価格を承認",
-    SupportType.STUDY_SESSION: "新機能の勉強会を実施",
-}
+SUPPORT_NOTES = NOTES  # the demo's notes per kind
 EVENING = time(18)
 
 
