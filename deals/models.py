@@ -157,7 +157,8 @@ class Deal(models.Model):
             models.Index(F("vendor"), phase_rank().desc(), F("id").desc(), name="deals_vendor_phase_rank"),
             # How many deals closed and when one last changed: the version of stored insights, from the index alone.
             models.Index(
-                fields=["vendor", "phase", "registration_status", "updated_at"], name="deals_vendor_phase_changes"
+                fields=["vendor", "phase", "registration_status", "updated_at"],
+                name="deals_vendor_phase_changes",
             ),
             # Newest registration first with drafts last: ``deals_vendor_registered_desc``, made by migration 0004
             # on PostgreSQL only (SQLite has no NULLS LAST in indexes); oldest first reads the KPI index above.
