@@ -50,7 +50,8 @@ def recompute_kpis(self, *, vendor_id: int, nightly: bool = False) -> int:
         run_finish(task_id, state=RunState.FAILURE)
         raise
     run_finish(task_id, state=RunState.SUCCESS, rows=rows)
-    enqueue(refresh_insights, {"vendor_id": vendor_id})
+    if nightly:  # the night's insights follow its KPIs (a requested recompute leaves them to their next read)
+        enqueue(refresh_insights, {"vendor_id": vendor_id})
     return rows
 
 

@@ -56,9 +56,7 @@ def test_each_vendor_runs_once_a_day_at_two_in_its_own_time_zone(world, monkeypa
         Vendor.objects.filter(pk=world.rival.pk).update(time_zone="Asia/Kolkata")  # UTC+05:30
         Vendor.objects.create(slug="closed", name="Closed", is_active=False)
     started = []
-    monkeypatch.setattr(
-        tasks.recompute_kpis, "apply_async", lambda kwargs, **options: started.append(kwargs["vendor_id"])
-    )
+    monkeypatch.setattr(tasks.recompute_kpis, "apply_async", lambda kwargs, **options: started.append(kwargs))
     runs = {}
     tick = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
     for _ in range(48):  # a day of beat's half-hourly ticks
@@ -70,7 +68,8 @@ def test_each_vendor_runs_once_a_day_at_two_in_its_own_time_zone(world, monkeypa
         world.acme.pk: [datetime(2026, 11, 23, 17, 0, tzinfo=UTC)],
         world.rival.pk: [datetime(2026, 11, 23, 20, 30, tzinfo=UTC)],
     }
-    assert sorted(started) == sorted([world.acme.pk, world.rival.pk])
+    assert sorted(kwargs["vendor_id"] for kwargs in started) == sorted([world.acme.pk, world.rival.pk])
+    assert all(kwargs["nightly"] for kwargs in started)
 
 
 def test_the_nightly_task_writes_every_snapshot_row_of_the_vendor(world):
@@ -81,6 +80,20 @@ def test_the_nightly_task_writes_every_snapshot_row_of_the_vendor(world):
     # Unfollowed runs (the nightly one) leave no run record.
     with scopes_disabled():
         assert not RecomputeRun.objects.exists()
+
+
+def test_the_nightly_run_refreshes_the_insights_after_the_kpis(world):
+    from knowledge.models import InsightResult
+
+    register(world, world.partner_rep, submit=True)
+    tasks.recompute_kpis.delay(vendor_id=world.acme.pk).get()
+    with scopes_disabled():
+        assert not InsightResult.objects.exists()  # a requested recompute leaves them to their next read
+    tasks.recompute_kpis.delay(vendor_id=world.acme.pk, nightly=True).get()
+    with scopes_disabled():
+        stored = set(InsightResult.objects.filter(vendor=world.acme).values_list("report", flat=True))
+        assert not InsightResult.objects.filter(vendor=world.rival).exists()
+    assert stored == {"loss_factors", "ringi_patterns", "playbook"}
 
 
 # --- On request, with progress --------------------------------------------------------------------------------
