@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from deals.models import Deal
-from knowledge.kpis import MONTHS_BACK, kpis_confirm, kpis_recompute
+from knowledge.kpis import MONTHS_BACK, kept_periods, kpis_confirm, kpis_recompute
 from knowledge.models import KpiCheck, RecomputeRun, RunState
-from knowledge.periods import GRANULARITIES, Period, add_months, period_from_key, period_of, periods_between
+from knowledge.periods import GRANULARITIES, Period, add_months, period_from_key, period_of
 from knowledge.permissions import can_recompute_kpis
 from knowledge.retention import snapshots_prune
 from partners.models import PartnerCompany, Vendor
@@ -104,13 +104,7 @@ def kpis_nightly(*, vendor: Vendor) -> int:
     changed since, or the weekly full night recomputes everything.
     """
     started, today = timezone.now(), vendor_today(vendor)
-    first = add_months(today, -(MONTHS_BACK - 1))
-    start_month = vendor.fiscal_year_start_month
-    window = [
-        period
-        for granularity in GRANULARITIES
-        for period in periods_between(first, today, granularity, start_month)
-    ]
+    window = kept_periods(vendor, today)
     checks = KpiCheck.objects.filter(vendor=vendor).values_list("granularity", "period", "checked_at")
     checked = {(granularity, key): at for granularity, key, at in checks}
     since = min(

@@ -95,12 +95,7 @@ def kpis_recompute(
     now = timezone.now()
     snapshot_date = snapshot_date or now.astimezone(ZoneInfo(vendor.time_zone)).date()
     if periods is None:
-        first = add_months(snapshot_date, -(months_back - 1))
-        periods = [
-            period
-            for granularity in tuple(granularities)
-            for period in periods_between(first, snapshot_date, granularity, vendor.fiscal_year_start_month)
-        ]
+        periods = kept_periods(vendor, snapshot_date, granularities, months_back)
     report(0)  # reads, outside the transaction so progress shows
     partners = _partners(vendor)
     aggregates = _Aggregates(vendor, periods)
@@ -115,6 +110,18 @@ def kpis_recompute(
         _write(vendor, periods, rows, snapshot_date, now)
     report(100)
     return len(rows)
+
+
+def kept_periods(
+    vendor: Vendor, day: date, granularities: Iterable[str] = GRANULARITIES, months_back: int = MONTHS_BACK
+) -> list[Period]:
+    """Every period of ``granularities`` overlapping the ``months_back`` months up to ``day``."""
+    first = add_months(day, -(months_back - 1))
+    return [
+        period
+        for granularity in tuple(granularities)
+        for period in periods_between(first, day, granularity, vendor.fiscal_year_start_month)
+    ]
 
 
 def _key(row) -> tuple[str, str, str, str]:

@@ -131,12 +131,16 @@ def _store(vendor, report, filters, version, value, today: date):
     return now
 
 
+def _pending_key(vendor: Vendor, report: str, filters: InsightFilters) -> str:
+    """The cache mark of a refresh queued and not started yet."""
+    return f"knowledge:insight-pending:{vendor.pk}:{report}:{filter_key(filters)}"
+
+
 def _refresh_later(vendor: Vendor, report: str, filters: InsightFilters) -> None:
     from knowledge.tasks import refresh_insight
 
-    pending = f"knowledge:insight-pending:{vendor.pk}:{report}:{filter_key(filters)}"
     try:
-        fresh = cache.add(pending, 1, timeout=REFRESH_PENDING_SECONDS)
+        fresh = cache.add(_pending_key(vendor, report, filters), 1, timeout=REFRESH_PENDING_SECONDS)
     except Exception:  # the cache is away: refreshing twice is harmless
         fresh = True
     if fresh:
@@ -148,8 +152,10 @@ def analysis_refresh(
     vendor: Vendor, report: str, filters: InsightFilters, compute: Callable[[], object], extra: tuple = ()
 ) -> None:
     """Compute and store ``report`` for ``filters`` now (tasks). Runs inside the vendor's scope."""
-    pending = f"knowledge:insight-pending:{vendor.pk}:{report}:{filter_key(filters)}"
-    cache.delete(pending)
+    try:
+        cache.delete(_pending_key(vendor, report, filters))
+    except Exception:  # the cache is away: nothing marks the refresh as queued either
+        logger.warning("insight cache unavailable", exc_info=True)
     version, _closed = insight_version(vendor, extra)
     _store(vendor, report, filters, version, compute(), vendor_today(vendor))
 
