@@ -18,10 +18,10 @@ from partners.models import ALL_ROLES
 from prm.chunks import batches
 from prm.clock import vendor_today
 from prm.csv_export import choice_label, csv_response
-from prm.mixins import VendorPageMixin
+from prm.mixins import KeysFirstMixin, VendorPageMixin
 
 
-class DealListView(VendorPageMixin, ListView):
+class DealListView(VendorPageMixin, KeysFirstMixin, ListView):
     roles = ALL_ROLES
     template_name = "deals/deal_list.html"
     paginate_by = 25
@@ -30,6 +30,9 @@ class DealListView(VendorPageMixin, ListView):
     def get_queryset(self):
         self.filterset = DealFilter(self.request.GET, access=self.access)
         return self.filterset.qs
+
+    def count_queryset(self):
+        return getattr(self.filterset, "unsorted", None)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -99,8 +99,9 @@ def kpis_nightly(*, vendor: Vendor) -> int:
     Figures move only with deals (registered, changed, closed: their ``updated_at``), their scores (``computed_at``,
     e.g. the nightly rescore) and partners (tier, channel manager, name). Deal changes are recomputed within
     seconds anyway (``kpis_touch``); the night catches up what that missed: the periods of the deals and scores
-    changed since the oldest check of a kept period, today's periods (a new month starts) and periods never
-    checked, then marks the other periods checked as of the start of the run. A vendor never checked, a partner
+    changed since the oldest check of a kept period and periods never checked (a new month starts), then marks
+    the other periods checked as of the start of the run. No figure depends on the date itself, so a period
+    nothing touched keeps its rows. A vendor never checked, a partner
     changed since, or the weekly full night recomputes everything.
     """
     started, today = timezone.now(), vendor_today(vendor)
@@ -118,7 +119,7 @@ def kpis_nightly(*, vendor: Vendor) -> int:
         return kpis_full_recompute(vendor=vendor)
     touched = {
         (period.granularity, period.key): period
-        for period in touched_periods(vendor, changed_days(vendor, since))
+        for period in touched_periods(vendor, changed_days(vendor, since), with_today=False)
     }
     touched.update({(p.granularity, p.key): p for p in window if (p.granularity, p.key) not in checked})
     rows = kpis_recompute(vendor=vendor, periods=list(touched.values())) if touched else 0
@@ -158,14 +159,15 @@ def run_finish(task_id: str | None, *, state: str, rows: int | None = None) -> N
     run_update(task_id, state=state, rows=rows, progress=100, finished_at=timezone.now())
 
 
-def touched_periods(vendor: Vendor, days: set[date]) -> list[Period]:
-    """The periods of every granularity containing today or one of ``days``, within the kept months."""
+def touched_periods(vendor: Vendor, days: set[date], *, with_today: bool = True) -> list[Period]:
+    """The periods of every granularity containing one of ``days`` (and today, unless ``with_today`` is off),
+    within the kept months."""
     today = vendor_today(vendor)
     first = add_months(today, -(MONTHS_BACK - 1))
     start_month = vendor.fiscal_year_start_month
     found = {
         period_of(day, granularity, start_month)
-        for day in {today, *days}
+        for day in ({today} if with_today else set()) | set(days)
         if first <= day <= today
         for granularity in GRANULARITIES
     }

@@ -300,6 +300,9 @@ class DealScore(models.Model):
             models.Index(fields=["vendor", "forecast_category"]),
             # Scores changed since a moment: the periods the nightly KPI job recomputes.
             models.Index(fields=["vendor", "computed_at"], name="meddic_score_computed"),
+            # The deal list sorted by quality or visibility reads its page from these (``deals.filters``).
+            models.Index(fields=["vendor", "quality", "deal"], name="meddic_score_quality"),
+            models.Index(fields=["vendor", "visibility", "deal"], name="meddic_score_visibility"),
         ]
 
     def __str__(self):

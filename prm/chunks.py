@@ -18,11 +18,15 @@ CHUNK = 500
 def in_chunks(queryset: QuerySet, size: int = CHUNK) -> Iterator:
     """Every object of ``queryset`` in its order, ``size`` at a time (see the module)."""
     keys = array("q", queryset.values_list("pk", flat=True))
-    unordered = queryset.order_by()
     for start in range(0, len(keys), size):
-        chunk = keys[start : start + size]
-        found = {obj.pk: obj for obj in unordered.filter(pk__in=list(chunk))}
-        yield from (found[key] for key in chunk if key in found)
+        yield from by_keys(queryset, keys[start : start + size])
+
+
+def by_keys(queryset: QuerySet, keys) -> list:
+    """The objects of ``queryset`` whose keys are ``keys``, in that order (one query, plus its prefetches); a
+    key no longer in the queryset is left out."""
+    found = {obj.pk: obj for obj in queryset.order_by().filter(pk__in=list(keys))}
+    return [found[key] for key in keys if key in found]
 
 
 def batches(queryset: QuerySet, size: int = CHUNK) -> Iterator[list]:

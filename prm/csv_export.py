@@ -61,9 +61,26 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
         yield writer.writerow([safe_cell(cell) for cell in row])
 
 
+# The body leaves in blocks of about this many characters: one write to the client per block, not per line.
+BLOCK_CHARS = 64 * 1024
+
+
+def in_blocks(lines: Iterable[str], size: int = BLOCK_CHARS) -> Iterator[str]:
+    """``lines`` joined into blocks of at least ``size`` characters (the last one shorter)."""
+    block, length = [], 0
+    for line in lines:
+        block.append(line)
+        length += len(line)
+        if length >= size:
+            yield "".join(block)
+            block, length = [], 0
+    if block:
+        yield "".join(block)
+
+
 def _as_in_the_view(lines: Iterator[str], state: dict, language: str | None) -> Iterator[str]:
     with scope(**state), translation.override(language):
-        yield from lines
+        yield from in_blocks(lines)
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> StreamingHttpResponse:

@@ -319,6 +319,24 @@ def test_ties_are_broken_by_creation_so_pages_never_overlap(world, client_for):
     assert descending == ascending[::-1]
 
 
+@pytest.mark.parametrize("field", ["quality", "visibility"])
+def test_score_sorts_list_every_deal_across_pages_in_score_order(world, client_for, field):
+    from meddic.models import DealScore
+
+    made = [register(world, world.partner_admin, customer_name=f"採点{number:02d}") for number in range(30)]
+    with scopes_disabled():  # every deal is scored when it is created; give each a known score
+        for number, deal in enumerate(made):
+            DealScore.objects.filter(deal=deal).update(**{field: (number * 7) % 10})
+    expected = sorted(made, key=lambda deal: (-((made.index(deal) * 7) % 10), -deal.pk))
+    client = client_for(world.partner_admin)
+    response = client.get(LIST, {"sort": f"-{field}"})
+    assert "1–25 of 30" in response.content.decode()
+    shown = listed(client, sort=f"-{field}") + listed(client, sort=f"-{field}", page=2)
+    assert shown == [deal.customer_name for deal in expected]
+    ascending = listed(client, sort=field) + listed(client, sort=field, page=2)
+    assert ascending == shown[::-1]
+
+
 def test_pagination_keeps_the_filters(world, client_for):
     for number in range(27):
         register(world, world.partner_admin, customer_name=f"顧客{number:02d}", phase="proposal")

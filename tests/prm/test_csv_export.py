@@ -10,7 +10,7 @@ from django_scopes import scopes_disabled
 
 from deals.models import Deal
 from partners.models import PartnerCompany
-from prm.csv_export import choice_label, csv_response, safe_cell
+from prm.csv_export import choice_label, csv_response, in_blocks, safe_cell
 from prm.tenancy import vendor_scope
 from tests.conftest import raw_body
 from tests.deals.conftest import register
@@ -34,6 +34,20 @@ def test_the_stream_is_byte_for_byte_the_buffered_file():
     assert response.streaming and response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="x.csv"'
     assert raw_body(response) == buffered(header, rows)
+
+
+def test_a_long_file_leaves_in_blocks_not_line_by_line():
+    rows = [[f"顧客{number}", number * 1000, "提案"] for number in range(5000)]
+    response = csv_response("big.csv", ["Name", "Amount", "Phase"], iter(rows))
+    chunks = list(response.streaming_content)
+    assert b"".join(chunks) == buffered(["Name", "Amount", "Phase"], rows)
+    assert 1 < len(chunks) < 20  # a few 64k blocks, not 5,001 lines
+
+
+def test_blocks_keep_every_line_whole_and_in_order():
+    lines = [f"{number},x\r\n" for number in range(10)]
+    assert list(in_blocks(lines, size=10)) == ["".join(lines[i : i + 2]) for i in range(0, 10, 2)]
+    assert list(in_blocks([], size=10)) == []
 
 
 def test_rows_are_read_in_the_views_scope_after_it_returned(world):
