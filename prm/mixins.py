@@ -2,12 +2,11 @@
 
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
-from django.utils.functional import cached_property
-
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from partners.models import VENDOR_ROLES, Role
 from prm import tenancy
