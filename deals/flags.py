@@ -13,35 +13,22 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.models import Deal
 
+CONFLICT = "registration_conflict"
+
 
 @dataclass(frozen=True)
 class DealFlag:
-    """A flag of the deal list: its code (DESIGN §5), label and icon, how to narrow a ``deals_visible``
-    queryset to the flagged deals, and whether a deal of such a queryset has it."""
+    """A flag of the deal list: its code (DESIGN §5), label and icon, and how to narrow a ``deals_visible``
+    queryset to the flagged deals. Whether a deal has it: :func:`flags_from`."""
 
     code: str
     label: str | Promise
     icon: str
     narrow: Callable[[QuerySet[Deal]], QuerySet[Deal]]
-    applies: Callable[[Deal], bool]
-
-
-def stored_flags(deal: Deal) -> list[str]:
-    """The risk flags of the deal's stored score (``meddic.scoring``); none before it was first scored."""
-    try:
-        return deal.score.flags
-    except ObjectDoesNotExist:
-        return []
 
 
 def _risk(code: str, label, icon: str) -> DealFlag:
-    return DealFlag(
-        code,
-        label,
-        icon,
-        narrow=lambda qs: qs.filter(score__flag_codes__contains=f",{code},"),
-        applies=lambda deal: code in stored_flags(deal),
-    )
+    return DealFlag(code, label, icon, narrow=lambda qs: qs.filter(score__flag_codes__contains=f",{code},"))
 
 
 # Add a flag here and it appears in the filter, as an icon in the list and in the export's flag column.
@@ -50,11 +37,10 @@ DEAL_FLAGS: dict[str, DealFlag] = {
     flag.code: flag
     for flag in (
         DealFlag(
-            "registration_conflict",
+            CONFLICT,
             _("Registration conflict"),
             "bi-exclamation-triangle-fill text-danger",
             narrow=lambda qs: qs.filter(has_conflict=True),
-            applies=lambda deal: bool(getattr(deal, "has_conflict", False)),
         ),
         _risk("metrics_undefined", _("Success metrics undefined"), "bi-rulers text-warning"),
         _risk("economic_buyer_no_access", _("No access to the economic buyer"), "bi-person-x text-warning"),
@@ -72,5 +58,26 @@ DEAL_FLAGS: dict[str, DealFlag] = {
 }
 
 
+def flags_from(flag_codes: str, has_conflict: bool) -> list[DealFlag]:
+    """The flags of a deal, in table order, from its score's stored ``flag_codes`` (``,code,code,``; empty
+    before it was first scored) and whether it is in an open registration conflict."""
+    stored = flag_codes.split(",")
+    return [
+        flag
+        for flag in DEAL_FLAGS.values()
+        if (has_conflict if flag.code == CONFLICT else flag.code in stored)
+    ]
+
+
 def flags_of(deal: Deal) -> list[DealFlag]:
-    return [flag for flag in DEAL_FLAGS.values() if flag.applies(deal)]
+    """The flags of a deal of a ``deals_visible`` queryset (its score and conflict annotation)."""
+    try:
+        codes = deal.score.flag_codes
+    except ObjectDoesNotExist:
+        codes = ""
+    return flags_from(codes, bool(getattr(deal, "has_conflict", False)))
+
+
+def flag_labels() -> dict[str, str]:
+    """Each flag's label in the current language, by code."""
+    return {code: str(flag.label) for code, flag in DEAL_FLAGS.items()}

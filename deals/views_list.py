@@ -1,23 +1,20 @@
 """The deal list for every role, with its filter bar, and the same list as a CSV file."""
 
-from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
 from deals.csv_import import COLUMNS
+from deals.export import export_rows
 from deals.filters import DealFilter
 from deals.flags import flags_of
 from deals.permissions import can_import_deals
-from meddic.models import ElementCode, Evidence, MeddicElement
 from partners.models import ALL_ROLES
-from prm.chunks import batches
 from prm.clock import vendor_today
-from prm.csv_export import choice_label, csv_response
+from prm.csv_export import csv_response
 from prm.mixins import KeysFirstMixin, VendorPageMixin
 
 
@@ -78,66 +75,6 @@ class DealListView(VendorPageMixin, KeysFirstMixin, ListView):
             {"key": "close_date", "label": _("Close date")},
         ]
         return [{**column, "sort": sort_links.get(column["key"])} for column in columns if column]
-
-
-def _local(value, tz) -> str:
-    return timezone.localtime(value, tz).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _date(value) -> str:
-    return value.isoformat() if value else ""
-
-
-def export_row(deal, tz, answers: dict[str, tuple[int, str]], evidence: dict[str, str]) -> dict:
-    """A deal as the export writes it, by import column key (labels in the current language; levels 0–3);
-    ``answers`` holds its elements' (level, evidence) by code, ``evidence`` the evidence labels."""
-    row = {
-        "id": deal.pk,
-        "partner": deal.partner.name,
-        "owner_email": deal.owner.email,
-        "customer_name": deal.customer_name,
-        "customer_corporate_number": deal.customer_corporate_number,
-        "customer_industry": choice_label(deal, "customer_industry"),
-        "customer_size": choice_label(deal, "customer_size"),
-        "title": deal.title,
-        "amount": deal.amount,
-        "close_date": _date(deal.close_date),
-        "phase": choice_label(deal, "phase"),
-        "loss_type": choice_label(deal, "loss_type"),
-        "proposal_reason": deal.proposal_reason,
-        "registration_status": choice_label(deal, "registration_status"),
-        "flags": "; ".join(str(flag.label) for flag in flags_of(deal)),
-        "protected_until": _date(deal.protected_until),
-        "registered_at": _local(deal.registered_at, tz),
-        "closed_at": _local(deal.closed_at, tz),
-        "version": deal.version,
-        "created_at": _local(deal.created_at, tz),
-        "updated_at": _local(deal.updated_at, tz),
-    }
-    for code in ElementCode.values:
-        level, known = answers.get(code, ("", ""))
-        row[f"{code}_level"] = level
-        row[f"{code}_evidence"] = evidence.get(known, known)
-    return row
-
-
-# Deals per query of the export: fewer round trips, a few MB of objects at a time.
-EXPORT_CHUNK = 2000
-
-
-def export_rows(deals, tz):
-    """``export_row`` of every deal, a chunk at a time: the chunk's elements read as plain values (one query),
-    not as objects."""
-    evidence = None
-    for batch in batches(deals, EXPORT_CHUNK):
-        if evidence is None:  # in the language the rows are written in (see ``csv_response``)
-            evidence = {value: str(label) for value, label in Evidence.choices}
-        answers: dict[int, dict[str, tuple[int, str]]] = defaultdict(dict)
-        elements = MeddicElement.objects.filter(deal_id__in=[deal.pk for deal in batch])
-        for deal_id, code, level, known in elements.values_list("deal_id", "code", "level", "evidence"):
-            answers[deal_id][code] = (level, known)
-        for deal in batch:
-            yield export_row(deal, tz, answers[deal.pk], evidence)
 
 
 class DealExportView(VendorPageMixin, View):

@@ -39,3 +39,14 @@ def batches(queryset: QuerySet, size: int = CHUNK) -> Iterator[list]:
             batch = []
     if batch:
         yield batch
+
+
+def value_batches(queryset: QuerySet, fields: tuple[str, ...], size: int = CHUNK) -> Iterator[list[dict]]:
+    """``in_chunks`` as ``queryset.values(*fields)`` rows (``fields`` must name ``pk``), a list at a time: no
+    model object is built."""
+    keys = array("q", queryset.values_list("pk", flat=True))
+    rows = queryset.order_by()
+    for start in range(0, len(keys), size):
+        chunk = keys[start : start + size]
+        found = {row["pk"]: row for row in rows.filter(pk__in=list(chunk)).values(*fields)}
+        yield [found[key] for key in chunk if key in found]

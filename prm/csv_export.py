@@ -16,12 +16,15 @@ from django_scopes import scope
 from django_scopes.state import get_scope
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 
 
 def safe_cell(value) -> str:
     """Neutralise cells that a spreadsheet would run as a formula (CSV injection) by prefixing a quote."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+    if value is None:
+        return ""
+    text = value if type(value) is str else str(value)
+    return f"'{text}" if text[:1] in _FORMULA_FIRST else text
 
 
 def unneutralise(text: str) -> str:
@@ -37,13 +40,16 @@ def _labels(model, field: str, language: str | None) -> dict:
         return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
 
 
+def choice_labels(model, field: str) -> dict:
+    """``{value: label}`` of ``model``'s choice ``field`` in the current language (made once per language)."""
+    return _labels(model, field, translation.get_language())
+
+
 def choice_label(obj, field: str) -> str:
     """``obj.get_<field>_display()`` from a table made once per field and language: an export of many rows
     resolves each label once, not once a row."""
     value = getattr(obj, field)
-    return _labels(type(obj), field, translation.get_language()).get(
-        value, "" if value is None else str(value)
-    )
+    return choice_labels(type(obj), field).get(value, "" if value is None else str(value))
 
 
 class _Line:
