@@ -124,27 +124,26 @@ def kpis_nightly(*, vendor: Vendor) -> int:
     touched.update({(p.granularity, p.key): p for p in window if (p.granularity, p.key) not in checked})
     rows = kpis_recompute(vendor=vendor, periods=list(touched.values())) if touched else 0
     kpis_confirm(vendor, {(p.granularity, p.key) for p in window} - set(touched), started)
-    snapshots_prune(vendor=vendor, today=today)
+    snapshots_prune(vendor=vendor, today=today, recent=True)
     return rows
 
 
 def changed_days(vendor: Vendor, since) -> set[date]:
     """The local registration days and close dates of the deals changed, or whose score changed, since ``since``
-    (four small queries on the deals' and scores' change indexes)."""
+    (two small queries on the deals' and scores' change indexes)."""
     zone = _zone(vendor)
     days: set[date] = set()
     for changed in (
         Deal.objects.filter(vendor=vendor, updated_at__gte=since),
         Deal.objects.filter(vendor=vendor, score__computed_at__gte=since),
     ):
-        days.update(
-            changed.exclude(registered_at=None)
-            .annotate(day=TruncDate("registered_at", tzinfo=zone))
+        pairs = (
+            changed.annotate(day=TruncDate("registered_at", tzinfo=zone))
             .order_by()
-            .values_list("day", flat=True)
+            .values_list("day", "close_date")
             .distinct()
         )
-        days.update(changed.order_by().values_list("close_date", flat=True).distinct())
+        days.update(day for pair in pairs for day in pair if day is not None)
     return days
 
 

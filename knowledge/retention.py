@@ -17,17 +17,23 @@ from partners.models import Vendor
 
 DAILY_DAYS = 42
 DELETE_BATCH = 2000
+# A nightly prune looks at the months the daily window left in this many days; the weekly full run at all.
+RECENT_DAYS = 7
 KEY = ("group_type", "group_key", "granularity", "period")
 
 
-def snapshots_prune(*, vendor: Vendor, today: date) -> int:
+def snapshots_prune(*, vendor: Vendor, today: date, recent: bool = False) -> int:
     """Delete the vendor's history rows older than the daily window that are not the last of their month;
     returns how many went. The database ranks the rows of each group, period and month (newest first) and
-    names the others, so only the rows to delete reach Python. Runs inside the vendor's scope."""
+    names the others, so only the rows to delete reach Python. With ``recent`` (the nightly run), only the
+    months the window left in the last ``RECENT_DAYS`` days are looked at: older ones were pruned before. Runs
+    inside the vendor's scope."""
     cutoff = today - timedelta(days=DAILY_DAYS)
+    rows = KpiSnapshot.objects.filter(vendor=vendor, snapshot_date__lt=cutoff)
+    if recent:
+        rows = rows.filter(snapshot_date__gte=(cutoff - timedelta(days=RECENT_DAYS)).replace(day=1))
     ranked = (
-        KpiSnapshot.objects.filter(vendor=vendor, snapshot_date__lt=cutoff)
-        .annotate(
+        rows.annotate(
             newest_first=Window(
                 RowNumber(),
                 partition_by=[*(F(name) for name in KEY), TruncMonth("snapshot_date")],

@@ -159,6 +159,23 @@ def test_pruning_keeps_the_current_figures_and_every_month_end(world, deals):  #
         assert snapshots_prune(vendor=world.acme, today=today) == 0
 
 
+def test_pruning_recent_months_every_night_keeps_what_one_full_prune_keeps(world, deals):  # noqa: F811
+    first = date(2026, 2, 1)
+    days = [first + timedelta(days=n) for n in range(140)]  # the deal's April figures change from April 1
+    for n, day in enumerate(days):
+        if n % 2 == 0:
+            with scopes_disabled():
+                Deal.objects.filter(pk=deals["won_april"].pk).update(amount=300 + n)
+        recompute(world, day)
+    rows = all_rows(world)
+    with vendor_scope(world.acme):
+        nightly_removed = sum(snapshots_prune(vendor=world.acme, today=day, recent=True) for day in days)
+    kept_nightly = {row.pk for row in all_rows(world)}
+    with vendor_scope(world.acme):
+        assert snapshots_prune(vendor=world.acme, today=days[-1]) == 0  # the full prune finds nothing left
+    assert nightly_removed > 0 and len(kept_nightly) == len(rows) - nightly_removed
+
+
 def test_the_full_recompute_prunes(world, deals):  # noqa: F811
     recompute(world, date(2026, 7, 10))
     with scopes_disabled():
