@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+TEST_PROCESSES ?= auto
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
@@ -48,10 +49,12 @@ manage: $(STAMP)
 	$(DEMO_ENV) $(BIN)/python manage.py $(ARGS)
 
 ## Run the whole suite. Set DATABASE_URL and REDIS_URL to run on PostgreSQL with a real Celery worker.
+## The tests are shared out to one process per core (TEST_PROCESSES=1 runs them in one); the tests that talk to
+## the Celery broker stay together in one process (xdist_group "broker").
 ## Any failure fails the target, and so does collecting no tests at all (pytest exit code 5).
 test: $(TEST_STAMP) browser
 	@echo "make test: database $${DATABASE_URL:+from DATABASE_URL}$${DATABASE_URL:-SQLite}; tasks $${REDIS_URL:+on Redis (REDIS_URL), worker tests on}$${REDIS_URL:-eager, worker tests skipped}"
-	@$(BIN)/python -m pytest $(PYTEST_ARGS) || { rc=$$?; \
+	@$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS) || { rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: FAILED - pytest collected no tests" >&2; \
 	  else echo "make test: FAILED (pytest exit code $$rc)" >&2; fi; exit $$rc; }
 
