@@ -9,7 +9,7 @@ from django_scopes import scopes_disabled
 
 from deals.models import Deal
 from meddic.models import MeddicElement
-from prm.chunks import batches, in_chunks
+from prm.chunks import batches, in_chunks, value_batches
 from prm.tenancy import vendor_scope
 from tests.deals.conftest import register
 
@@ -67,3 +67,17 @@ def test_a_row_deleted_meanwhile_is_left_out(world):
             Deal.objects.filter(pk=order[1]).delete()
         rest = [d.pk for d in rows]
     assert rest == [order[2]]
+
+
+def test_value_batches_read_values_in_the_querysets_order_two_queries_a_chunk(world):
+    deals(world, 7)
+    with vendor_scope(world.acme):
+        expected = list(queryset().values_list("pk", "amount"))
+        with CaptureQueriesContext(connection) as queries:
+            got = list(value_batches(queryset(), ("pk", "amount"), size=3))
+    assert [[(row["pk"], row["amount"]) for row in batch] for batch in got] == [
+        expected[0:3],
+        expected[3:6],
+        expected[6:7],
+    ]
+    assert len(queries) == 1 + 3  # the keys, then one query a chunk (prefetches are not values)
