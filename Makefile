@@ -49,12 +49,12 @@ manage: $(STAMP)
 	$(DEMO_ENV) $(BIN)/python manage.py $(ARGS)
 
 ## Run the whole suite. Set DATABASE_URL and REDIS_URL to run on PostgreSQL with a real Celery worker.
-## The tests are shared out to one process per core (TEST_PROCESSES=1 runs them in one); the tests that talk to
-## the Celery broker stay together in one process (xdist_group "broker").
+## The tests are shared out to one process per core (TEST_PROCESSES=1 runs them in one), a module's (or a class's)
+## tests in one process: the real-worker tests of tests/prm/test_worker.py share one worker.
 ## Any failure fails the target, and so does collecting no tests at all (pytest exit code 5).
 test: $(TEST_STAMP) browser
 	@echo "make test: database $${DATABASE_URL:+from DATABASE_URL}$${DATABASE_URL:-SQLite}; tasks $${REDIS_URL:+on Redis (REDIS_URL), worker tests on}$${REDIS_URL:-eager, worker tests skipped}"
-	@$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS) || { rc=$$?; \
+	@$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadscope $(PYTEST_ARGS) || { rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: FAILED - pytest collected no tests" >&2; \
 	  else echo "make test: FAILED (pytest exit code $$rc)" >&2; fi; exit $$rc; }
 

@@ -4,6 +4,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0f4b6d8e2a1c3e5f7a9b0d2c4e6f8a1b3c5d7e9f")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -22,6 +23,14 @@ WHITENOISE_AUTOREFRESH = True
 CELERY_TASK_ALWAYS_EAGER = True
 # With a shared Redis cache, a per-run key prefix keeps rate-limit counters and sessions of earlier runs out.
 CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
+# Under pytest-xdist (make test) each test process keeps its cache in a Redis database of its own, after the
+# broker's: a test that clears the cache empties its database (FLUSHDB), never the other process's keys or the
+# broker's queue.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _XDIST_WORKER.startswith("gw"):  # noqa: F405
+    _redis = urlsplit(REDIS_URL)  # noqa: F405
+    _database = (int(_redis.path.lstrip("/") or 0) + 1 + int(_XDIST_WORKER[2:])) % 16
+    CACHES["default"]["LOCATION"] = urlunsplit(_redis._replace(path=f"/{_database}"))  # noqa: F405
 
 # Uploaded files of the run go to a directory of their own, removed when the run ends (never var/ of the checkout).
 MEDIA_ROOT = tempfile.mkdtemp(prefix="prm-test-media-")

@@ -14,8 +14,7 @@ from prm.models import OutboxTask
 from prm.outbox import enqueue, enqueue_on_commit, outbox_flush
 from tests.conftest import access_of
 
-# Tasks sent here while eager mode is off reach the broker: never beside the worker tests (tests/prm/test_worker.py).
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("broker")]
+pytestmark = pytest.mark.django_db
 
 
 class Broker:

@@ -18,8 +18,6 @@ from tests.prm.conftest import revoked_names
 
 pytestmark = [
     pytest.mark.worker,
-    # One test process takes every test that talks to the broker (make test shares the rest out by test).
-    pytest.mark.xdist_group("broker"),
     pytest.mark.skipif(
         not settings.REDIS_URL,
         reason="not applicable without REDIS_URL: this run executes tasks eagerly, in-process",
