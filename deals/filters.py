@@ -83,8 +83,8 @@ def deals_sorted(qs: QuerySet[Deal], sort: str, *, vendor_id: int) -> QuerySet[D
         qs = qs.annotate(phase_rank=phase_rank())
     if SCORE_FIELDS.intersection(fields):
         qs = qs.filter(score__vendor_id=vendor_id)
-    # Deals never registered (drafts) have no registered date and deals without a score no score: they go last
-    # either way. Columns that are never empty are ordered plainly, so an index serves both directions.
+    # Deals never registered (drafts) have no registered date: they go last either way. Columns that are never
+    # empty are ordered plainly, so an index serves both directions.
     order = [
         (F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True))
         if name in NULLABLE

@@ -15,11 +15,17 @@ from django.db.models import QuerySet
 CHUNK = 500
 
 
-def in_chunks(queryset: QuerySet, size: int = CHUNK) -> Iterator:
-    """Every object of ``queryset`` in its order, ``size`` at a time (see the module)."""
+def key_chunks(queryset: QuerySet, size: int = CHUNK) -> Iterator[array]:
+    """The primary keys of ``queryset`` in its order (one query), ``size`` at a time."""
     keys = array("q", queryset.values_list("pk", flat=True))
     for start in range(0, len(keys), size):
-        yield from by_keys(queryset, keys[start : start + size])
+        yield keys[start : start + size]
+
+
+def in_chunks(queryset: QuerySet, size: int = CHUNK) -> Iterator:
+    """Every object of ``queryset`` in its order, ``size`` at a time (see the module)."""
+    for chunk in key_chunks(queryset, size):
+        yield from by_keys(queryset, chunk)
 
 
 def by_keys(queryset: QuerySet, keys) -> list:
@@ -44,9 +50,7 @@ def batches(queryset: QuerySet, size: int = CHUNK) -> Iterator[list]:
 def value_batches(queryset: QuerySet, fields: tuple[str, ...], size: int = CHUNK) -> Iterator[list[dict]]:
     """``in_chunks`` as ``queryset.values(*fields)`` rows (``fields`` must name ``pk``), a list at a time: no
     model object is built."""
-    keys = array("q", queryset.values_list("pk", flat=True))
     rows = queryset.order_by()
-    for start in range(0, len(keys), size):
-        chunk = keys[start : start + size]
+    for chunk in key_chunks(queryset, size):
         found = {row["pk"]: row for row in rows.filter(pk__in=list(chunk)).values(*fields)}
         yield [found[key] for key in chunk if key in found]
