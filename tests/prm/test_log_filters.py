@@ -2,8 +2,10 @@
 
 import io
 import logging
+import logging.config
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from prm.log_filters import RedactSecrets, redact
@@ -40,6 +42,9 @@ def test_a_record_keeps_its_level_and_loses_the_secret():
 
 
 def test_a_refused_invitation_link_is_logged_without_its_token(world):
+    # The project's logging as Django sets it up (another test in this process may have reconfigured the root
+    # logger, e.g. a Celery worker).
+    logging.config.dictConfig(settings.LOGGING)
     [console] = [
         handler
         for handler in logging.getLogger().handlers
